@@ -1,0 +1,37 @@
+package reload
+
+// ReloadParams are the parameters of the reload method.
+type ReloadParams struct {
+	Package    string `json:"package,omitempty"`
+	File       string `json:"file,omitempty"`
+	Mode       string `json:"mode,omitempty"` // evict (default) or patch
+	Dependents bool   `json:"dependents,omitempty"`
+	TimeoutMS  int    `json:"timeout_ms,omitempty"`
+}
+
+// FixParams are the parameters of the fix method.
+type FixParams struct {
+	Kind    string           `json:"kind"`
+	Package string           `json:"package"`
+	Targets []map[string]any `json:"targets,omitempty"`
+}
+
+// ScanParams are the parameters of the scan method.
+type ScanParams struct {
+	Packages []string `json:"packages"`
+}
+
+// Status is the result of the status method.
+type Status struct {
+	PID        int      `json:"pid"`
+	Kind       string   `json:"kind"`
+	Root       string   `json:"root"`
+	Python     string   `json:"python"`
+	Executable string   `json:"executable"`
+	SysPath    []string `json:"sys_path"`
+	Modules    int      `json:"modules"`
+	Entry      string   `json:"entry,omitempty"`
+	EntryState string   `json:"entry_state"`
+	EntryError *Failure `json:"entry_error"`
+	Packages   []string `json:"packages"`
+}

@@ -1,0 +1,82 @@
+package reload
+
+// Report mirrors the engine's report JSON (PROTOCOL.md, "Report").
+type Report struct {
+	Action     string      `json:"action"` // reload, scan or fix
+	Package    string      `json:"package"`
+	OK         bool        `json:"ok"`
+	RolledBack bool        `json:"rolled_back"`
+	Modules    []string    `json:"modules"`
+	DurationMS float64     `json:"duration_ms"`
+	Error      *Failure    `json:"error"`
+	Stale      []Stale     `json:"stale"`
+	Fixes      []FixResult `json:"fixes,omitempty"`
+	Process    *Process    `json:"process,omitempty"`
+}
+
+// Failure is a Python exception with where it was raised (1-based).
+type Failure struct {
+	Type      string `json:"type"`
+	Message   string `json:"message"`
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
+	Traceback string `json:"traceback,omitempty"`
+}
+
+// Stale is one reference that still points at old code.
+type Stale struct {
+	Code      string         `json:"code"`
+	Message   string         `json:"message"`
+	File      string         `json:"file,omitempty"` // empty: could not be located
+	Line      int            `json:"line,omitempty"`
+	Column    int            `json:"column,omitempty"`
+	EndLine   int            `json:"end_line,omitempty"`
+	EndColumn int            `json:"end_column,omitempty"`
+	Holder    string         `json:"holder"`
+	Name      string         `json:"name"`
+	Target    string         `json:"target"`
+	New       *Location      `json:"new"`
+	Count     int            `json:"count"`
+	Fixes     []string       `json:"fixes"`
+	Data      map[string]any `json:"data"`
+	// Processes names the processes that reported this reference when a
+	// merged report spans several interpreters and they disagree.
+	Processes []Process `json:"processes,omitempty"`
+}
+
+// Location is a 1-based file position.
+type Location struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// FixResult tells what one fix changed, or why it could not.
+type FixResult struct {
+	Kind    string `json:"kind"`
+	Target  string `json:"target"`
+	Holder  string `json:"holder"`
+	Changed bool   `json:"changed"`
+	Detail  string `json:"detail"`
+}
+
+// Diagnostic codes (DESIGN.md).
+const (
+	CodeStaleImport   = "stale-import"
+	CodeStaleModule   = "stale-module"
+	CodeStaleInstance = "stale-instance"
+	CodeStaleSubclass = "stale-subclass"
+	CodeStaleCallback = "stale-callback"
+	CodeStaleThread   = "stale-thread"
+	CodeDeletedName   = "deleted-name"
+	CodeReloadFailed  = "reload-failed"
+)
+
+// Fix kinds accepted by the fix method.
+const (
+	FixRebind     = "rebind"
+	FixPatch      = "patch"
+	FixDependents = "dependents"
+	FixAll        = "all"
+)
