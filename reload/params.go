@@ -34,4 +34,6 @@ type Status struct {
 	EntryState string   `json:"entry_state"`
 	EntryError *Failure `json:"entry_error"`
 	Packages   []string `json:"packages"`
+	// StartupFailures are the imports of the host's --import list that raised.
+	StartupFailures []Failure `json:"startup_failures"`
 }

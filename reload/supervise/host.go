@@ -1,0 +1,218 @@
+package supervise
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/hostproto"
+)
+
+// Options says how to start a host.
+type Options struct {
+	Root     string
+	Entry    string   // module, module:function or script run in a background thread
+	Packages []string // imported at start when Entry is empty (or as well)
+	// PythonPath is the interpreter the user configured; the host refuses a
+	// different Python version with a message pointing to attach mode.
+	PythonPath string
+	// Exe is the pyreload binary; empty means this one.
+	Exe string
+	// Stdout receives what user code prints; nil means Stderr.
+	Stdout io.Writer
+	// Stderr receives the host's stderr; nil discards it (the tail is kept).
+	Stderr io.Writer
+	// ReadyTimeout bounds the start; zero means 30 s.
+	ReadyTimeout time.Duration
+}
+
+// Host is a running `pyreload host` child.
+type Host struct {
+	opts Options
+
+	mu     sync.Mutex // mu guards the fields below.
+	cmd    *exec.Cmd
+	client *hostproto.Client
+	exited chan Exit
+	tail   *tailWriter
+	stop   bool
+}
+
+// Start starts a host for opts.Root and returns once it answers.
+func Start(ctx context.Context, opts Options) (*Host, error) {
+	h := &Host{opts: opts}
+	if err := h.start(ctx); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Interpreter is the connection to the current host process.
+func (h *Host) Interpreter() reload.Interpreter {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.client
+}
+
+// PID is the current host process id.
+func (h *Host) PID() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cmd.Process.Pid
+}
+
+// Exited delivers one Exit when the current host process ends.
+func (h *Host) Exited() <-chan Exit {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.exited
+}
+
+// Restart stops the current process (if alive) and starts a new one.
+func (h *Host) Restart(ctx context.Context) error {
+	h.Stop()
+	return h.start(ctx)
+}
+
+// Stop asks the host to shut down, then terminates it if it does not.
+func (h *Host) Stop() error {
+	h.mu.Lock()
+	h.stop = true
+	cmd, client, exited := h.cmd, h.client, h.exited
+	h.mu.Unlock()
+	if cmd == nil {
+		return nil
+	}
+	if client != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		client.Call(ctx, "shutdown", nil, nil)
+		cancel()
+		client.Close()
+	}
+	for _, sig := range []syscall.Signal{0, syscall.SIGTERM, syscall.SIGKILL} {
+		if sig != 0 {
+			cmd.Process.Signal(sig)
+		}
+		select {
+		case e := <-exited:
+			exited <- e // leave it for Exited() readers
+			return nil
+		case <-time.After(2 * time.Second):
+		}
+	}
+	return fmt.Errorf("host pid %d did not stop", cmd.Process.Pid)
+}
+
+func (h *Host) start(ctx context.Context) error {
+	exe := h.opts.Exe
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return err
+		}
+	}
+	args := []string{"host", "--root", h.opts.Root, "--ready-fd", "3"}
+	if h.opts.Entry != "" {
+		args = append(args, "--entry", h.opts.Entry)
+	}
+	if len(h.opts.Packages) > 0 {
+		args = append(args, "--import", strings.Join(h.opts.Packages, ","))
+	}
+	if h.opts.PythonPath != "" {
+		args = append(args, "--python", h.opts.PythonPath)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer readyR.Close()
+	tail := newTailWriter(h.opts.Stderr, 20)
+	cmd := exec.Command(exe, args...)
+	cmd.Dir = h.opts.Root
+	cmd.Stdin = nil
+	cmd.Stderr = tail
+	cmd.Stdout = h.opts.Stdout
+	if cmd.Stdout == nil {
+		cmd.Stdout = tail
+	}
+	cmd.ExtraFiles = []*os.File{readyW}
+	// Own process group: a terminal's Ctrl-C reaches the parent, which stops
+	// the host in order; Pdeathsig: the host never outlives its parent.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		readyW.Close()
+		return fmt.Errorf("start host: %w", err)
+	}
+	readyW.Close()
+	exited := make(chan Exit, 1)
+	go func() {
+		err := cmd.Wait()
+		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		e := exitFromState(cmd.Process.Pid, ws, err)
+		e.Stderr = tail.Lines()
+		h.mu.Lock()
+		e.Expected = h.stop && h.cmd == cmd
+		h.mu.Unlock()
+		exited <- e
+	}()
+
+	sock, err := waitReady(ctx, readyR, h.opts.ReadyTimeout)
+	if err != nil {
+		cmd.Process.Kill()
+		e := <-exited
+		return fmt.Errorf("host did not start: %v; %s", err, e)
+	}
+	client, err := hostproto.Dial(sock)
+	if err != nil {
+		cmd.Process.Kill()
+		<-exited
+		return fmt.Errorf("host started but does not answer: %w", err)
+	}
+	h.mu.Lock()
+	h.cmd, h.client, h.exited, h.tail, h.stop = cmd, client, exited, tail, false
+	h.mu.Unlock()
+	return nil
+}
+
+// waitReady reads the host's ready line: {"socket": path} or {"error": msg}.
+func waitReady(ctx context.Context, r io.Reader, timeout time.Duration) (string, error) {
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	type ready struct {
+		Socket string `json:"socket"`
+		Error  string `json:"error"`
+	}
+	got := make(chan ready, 1)
+	go func() {
+		line, err := bufio.NewReader(r).ReadBytes('\n')
+		var rd ready
+		if err != nil && len(line) == 0 {
+			rd.Error = "it exited before it was ready"
+		} else if json.Unmarshal(line, &rd) != nil {
+			rd.Error = "bad ready line: " + strings.TrimSpace(string(line))
+		}
+		got <- rd
+	}()
+	select {
+	case rd := <-got:
+		if rd.Error != "" {
+			return "", errors.New(rd.Error)
+		}
+		return rd.Socket, nil
+	case <-time.After(timeout):
+		return "", fmt.Errorf("no answer within %v", timeout)
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
