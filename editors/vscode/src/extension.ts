@@ -1,0 +1,243 @@
+// extension.ts is the pyreload VS Code extension: it runs `pyreload serve` for
+// Python files through vscode-languageclient, adds the palette commands, and
+// shows the last reload's result in the status bar.
+//
+// The server registers its commands (pyreload.deepReload, pyreload.rebind, ...)
+// in executeCommandProvider, so the language client registers those VS Code
+// command ids itself; this extension only registers pyreload.client.* ids.
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { isReport, Received, reportLines, statusText } from './report';
+
+/** SETTINGS are the keys of section `pyreload` that are passed to the server. */
+export const SETTINGS = ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs'] as const;
+
+/** Server command ids (DESIGN.md). */
+export const SERVER_DEEP_RELOAD = 'pyreload.deepReload';
+export const SERVER_RESTART = 'pyreload.restartInterpreter';
+
+/** Palette command ids of this extension. */
+export const CLIENT_DEEP_RELOAD = 'pyreload.client.deepReload';
+export const CLIENT_RESTART = 'pyreload.client.restartInterpreter';
+export const CLIENT_SHOW_REPORT = 'pyreload.client.showLastReport';
+
+/** REPORT_NOTIFICATION is the server's custom notification after every reload. */
+export const REPORT_NOTIFICATION = 'pyreload/report';
+
+/** Api is what activate returns, for other extensions and the tests. */
+export interface Api {
+  client(): LanguageClient | undefined;
+  lastReport(): Received | undefined;
+  onReport(listener: (r: Received) => void): vscode.Disposable;
+}
+
+let client: LanguageClient | undefined;
+let starting: Promise<LanguageClient> | undefined;
+let output: vscode.OutputChannel;
+let status: vscode.StatusBarItem;
+let last: Received | undefined;
+const reportEvents = new vscode.EventEmitter<Received>();
+
+/**
+ * explicitSettings returns the pyreload settings the user set (user, workspace or
+ * folder level). Defaults are left out so that the project's [tool.pyreload]
+ * table in pyproject.toml still applies where the user did not override it.
+ */
+export function explicitSettings(scope?: vscode.Uri): Record<string, unknown> {
+  const cfg = vscode.workspace.getConfiguration('pyreload', scope);
+  const out: Record<string, unknown> = {};
+  for (const key of SETTINGS) {
+    const i = cfg.inspect(key);
+    if (!i) {
+      continue;
+    }
+    const v = i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue;
+    if (v !== undefined) {
+      out[key] = v;
+    }
+  }
+  return out;
+}
+
+function activePythonUri(): string | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc || doc.languageId !== 'python' || doc.uri.scheme !== 'file') {
+    return undefined;
+  }
+  return doc.uri.toString();
+}
+
+function showStatus(): void {
+  const s = statusText(last);
+  status.text = s.text;
+  status.tooltip = s.tooltip;
+}
+
+function serverOptions(): ServerOptions {
+  const command = vscode.workspace.getConfiguration('pyreload').get<string>('path') || 'pyreload';
+  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  // TransportKind.stdio appends --stdio: the server runs `pyreload serve --stdio`.
+  return {
+    command,
+    args: ['serve'],
+    transport: TransportKind.stdio,
+    options: cwd ? { cwd } : undefined,
+  };
+}
+
+function clientOptions(): LanguageClientOptions {
+  return {
+    documentSelector: [{ scheme: 'file', language: 'python' }],
+    outputChannel: output,
+    initializationOptions: explicitSettings(),
+    middleware: {
+      // The palette sends pyreload.deepReload without arguments: add the
+      // active Python file so the server knows which package to reload.
+      executeCommand: async (command, args, next) => {
+        if (command === SERVER_DEEP_RELOAD && (!args || args.length === 0)) {
+          const uri = activePythonUri();
+          if (uri) {
+            args = [{ uri }];
+          }
+        }
+        return next(command, args);
+      },
+      workspace: {
+        // Answer workspace/configuration for section pyreload with the
+        // explicit settings only (see explicitSettings).
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) {
+            return result;
+          }
+          return params.items.map((item, i) => {
+            if (item.section === 'pyreload') {
+              return explicitSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined);
+            }
+            return result[i];
+          });
+        },
+      },
+    },
+  };
+}
+
+async function startClient(): Promise<LanguageClient> {
+  const c = new LanguageClient('pyreload', 'pyreload', serverOptions(), clientOptions());
+  c.onNotification(REPORT_NOTIFICATION, (params: unknown) => {
+    if (!isReport(params)) {
+      output.appendLine(`pyreload: ignoring a malformed ${REPORT_NOTIFICATION}: ${JSON.stringify(params)}`);
+      return;
+    }
+    last = { ...params, at: new Date() };
+    showStatus();
+    reportEvents.fire(last);
+  });
+  await c.start();
+  client = c;
+  return c;
+}
+
+/** ensureClient returns the running client, starting it if needed. */
+async function ensureClient(): Promise<LanguageClient> {
+  if (client) {
+    return client;
+  }
+  if (!starting) {
+    starting = startClient().finally(() => {
+      starting = undefined;
+    });
+  }
+  return starting;
+}
+
+async function stopClient(): Promise<void> {
+  const c = client;
+  client = undefined;
+  if (c) {
+    await c.stop();
+  }
+}
+
+async function runServerCommand(id: string, needsFile: boolean): Promise<unknown> {
+  try {
+    await ensureClient();
+    if (needsFile && !activePythonUri()) {
+      vscode.window.showWarningMessage('pyreload: open a Python file of the package to reload first.');
+      return undefined;
+    }
+    // Through VS Code's command registry, so the client's middleware runs.
+    return await vscode.commands.executeCommand(id);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    output.appendLine(`pyreload: ${id} failed: ${msg}`);
+    vscode.window.showErrorMessage(`pyreload: ${msg}`);
+    return undefined;
+  }
+}
+
+function showLastReport(): void {
+  for (const line of reportLines(last)) {
+    output.appendLine(line);
+  }
+  output.show(true);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<Api> {
+  output = vscode.window.createOutputChannel('pyreload');
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
+  status.name = 'pyreload';
+  status.command = CLIENT_SHOW_REPORT;
+  showStatus();
+  status.show();
+
+  context.subscriptions.push(
+    output,
+    status,
+    reportEvents,
+    vscode.commands.registerCommand(CLIENT_DEEP_RELOAD, () => runServerCommand(SERVER_DEEP_RELOAD, true)),
+    vscode.commands.registerCommand(CLIENT_RESTART, () => runServerCommand(SERVER_RESTART, false)),
+    vscode.commands.registerCommand(CLIENT_SHOW_REPORT, showLastReport),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration('pyreload')) {
+        return;
+      }
+      if (e.affectsConfiguration('pyreload.path')) {
+        await stopClient();
+        await ensureClient();
+        return;
+      }
+      // Pass the settings through; the server may also ask with workspace/configuration.
+      await client?.sendNotification('workspace/didChangeConfiguration', {
+        settings: { pyreload: explicitSettings() },
+      });
+    }),
+    { dispose: () => void stopClient() },
+  );
+
+  try {
+    await ensureClient();
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    output.appendLine(`pyreload: could not start the language server: ${msg}`);
+    vscode.window.showErrorMessage(
+      `pyreload: could not start \`${vscode.workspace.getConfiguration('pyreload').get('path')} serve\`: ${msg}. ` +
+        'Set pyreload.path to the pyreload binary.',
+    );
+  }
+
+  return {
+    client: () => client,
+    lastReport: () => last,
+    onReport: (listener) => reportEvents.event(listener),
+  };
+}
+
+export function deactivate(): Promise<void> {
+  return stopClient();
+}
