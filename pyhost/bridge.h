@@ -1,0 +1,18 @@
+/* bridge.h: the few CPython calls pyhost needs that cpy3 does not wrap. */
+#ifndef PYHOST_BRIDGE_H
+#define PYHOST_BRIDGE_H
+#include <Python.h>
+
+/* Path of the python3.X executable that belongs to the libpython this
+ * process is linked with, or "" when none is found. */
+const char *pyhost_default_executable(void);
+/* Identifier of the calling OS thread as Python knows it. */
+unsigned long pyhost_thread_ident(void);
+/* Raise KeyboardInterrupt asynchronously in thread ident (GIL held).
+ * Returns the number of thread states modified. */
+int pyhost_interrupt(unsigned long ident);
+/* Cancel a pending asynchronous exception of thread ident (GIL held). */
+void pyhost_clear_interrupt(unsigned long ident);
+/* A new module "_pyreload_accel" with C-speed heap filters (GIL held). */
+PyObject *pyhost_accel_module(void);
+#endif

@@ -1,0 +1,76 @@
+package pyhost
+
+import (
+	"context"
+	"fmt"
+
+	python3 "github.com/go-python/cpy3"
+)
+
+// Exec runs Python source in the host's private namespace (not __main__,
+// not in sys.modules). filename appears in tracebacks.
+func (i *Interpreter) Exec(ctx context.Context, source, filename string) error {
+	return i.do(ctx, func() error { return execIn(i.ns, source, filename) })
+}
+
+// Call calls the function name of the private namespace with string
+// arguments; it must return a str.
+func (i *Interpreter) Call(ctx context.Context, name string, args ...string) (string, error) {
+	var out string
+	err := i.do(ctx, func() error {
+		fn := python3.PyDict_GetItemString(i.ns, name) // borrowed
+		if fn == nil {
+			return fmt.Errorf("pyhost: no function %q in the host namespace", name)
+		}
+		tuple := python3.PyTuple_New(len(args))
+		defer tuple.DecRef()
+		for n, a := range args {
+			python3.PyTuple_SetItem(tuple, n, python3.PyUnicode_FromString(a)) // steals
+		}
+		res := fn.CallObject(tuple)
+		if res == nil {
+			return fetchError()
+		}
+		defer res.DecRef()
+		if !python3.PyUnicode_Check(res) {
+			return fmt.Errorf("pyhost: %s returned %s, not str", name, typeName(res))
+		}
+		out = python3.PyUnicode_AsUTF8(res)
+		return nil
+	})
+	return out, err
+}
+
+// execIn compiles and runs source in globals (GIL held).
+func execIn(globals *python3.PyObject, source, filename string) error {
+	builtins := python3.PyEval_GetBuiltins() // borrowed
+	compile := python3.PyDict_GetItemString(builtins, "compile")
+	exec := python3.PyDict_GetItemString(builtins, "exec")
+	src, name, mode := python3.PyUnicode_FromString(source), python3.PyUnicode_FromString(filename), python3.PyUnicode_FromString("exec")
+	defer src.DecRef()
+	defer name.DecRef()
+	defer mode.DecRef()
+	code := compile.CallFunctionObjArgs(src, name, mode)
+	if code == nil {
+		return fetchError()
+	}
+	defer code.DecRef()
+	res := exec.CallFunctionObjArgs(code, globals)
+	if res == nil {
+		return fetchError()
+	}
+	res.DecRef()
+	return nil
+}
+
+func typeName(o *python3.PyObject) string {
+	t := o.Type()
+	defer t.DecRef()
+	n := t.GetAttrString("__qualname__")
+	if n == nil {
+		python3.PyErr_Clear()
+		return "?"
+	}
+	defer n.DecRef()
+	return python3.PyUnicode_AsUTF8(n)
+}

@@ -1,0 +1,29 @@
+package pyhost
+
+/*
+#cgo pkg-config: python3
+#cgo LDFLAGS: -ldl
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	python3 "github.com/go-python/cpy3"
+)
+
+// The C side of pyhost: thin wrappers so that the rest of the package reads
+// as Go. Each needs the GIL unless it says otherwise.
+
+func defaultExecutable() string { return C.GoString(C.pyhost_default_executable()) }
+
+func threadIdent() uint64 { return uint64(C.pyhost_thread_ident()) }
+
+func interruptThread(ident uint64) int { return int(C.pyhost_interrupt(C.ulong(ident))) }
+
+func clearInterrupt(ident uint64) { C.pyhost_clear_interrupt(C.ulong(ident)) }
+
+func accelModule() *python3.PyObject {
+	return (*python3.PyObject)(unsafe.Pointer(C.pyhost_accel_module()))
+}

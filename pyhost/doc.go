@@ -1,0 +1,10 @@
+// Package pyhost hosts the process's one CPython interpreter. It is the only
+// package that imports cpy3 or "C". A locked OS thread initialises CPython
+// and releases the GIL; every call then runs on a worker goroutine locked to
+// an OS thread that keeps a persistent Python thread state, takes the GIL,
+// and gives it back. Python exceptions come back as *PyError with type,
+// message and traceback; SystemExit never reaches PyErr_Print; a call past
+// its deadline is interrupted with an asynchronous exception and reported,
+// and the interpreter stays usable. No *PyObject appears in the API: callers
+// pass and receive strings (the host protocol speaks JSON).
+package pyhost

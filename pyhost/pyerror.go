@@ -1,0 +1,111 @@
+package pyhost
+
+import (
+	python3 "github.com/go-python/cpy3"
+)
+
+// formatSource turns the current exception into fields; run with the GIL in
+// the private namespace's builtins so it never touches user modules.
+const formatSource = `
+def _pyhost_describe(t, v, tb):
+    import traceback
+    name = t.__qualname__ if t.__module__ == "builtins" else t.__module__ + "." + t.__qualname__
+    text = "".join(traceback.format_exception(t, v, tb))
+    file, line, col = None, 0, 0
+    if isinstance(v, SyntaxError):
+        file, line, col = v.filename, v.lineno or 0, v.offset or 0
+    elif tb is not None:
+        last = traceback.extract_tb(tb)[-1]
+        file, line = last.filename, last.lineno or 0
+    try:
+        msg = str(v)
+    except BaseException:
+        msg = "<unprintable %s>" % name
+    return (name, msg, text, file or "", line, col)
+`
+
+// fetchError takes the pending Python exception (GIL held) as a *PyError.
+// It never calls PyErr_Print, so SystemExit cannot end the process here.
+func fetchError() error {
+	t, v, tb := python3.PyErr_Fetch()
+	if t == nil {
+		return &PyError{Type: "SystemError", Message: "an error was signalled without an exception"}
+	}
+	t, v, tb = python3.PyErr_NormalizeException(t, v, tb)
+	defer t.DecRef()
+	if v != nil {
+		defer v.DecRef()
+	} else {
+		v = python3.Py_None
+	}
+	if tb != nil {
+		defer tb.DecRef()
+	} else {
+		tb = python3.Py_None
+	}
+	e := &PyError{Type: typeQualname(t), Message: "(could not format the exception)"}
+	if describeFn == nil {
+		return e
+	}
+	res := describeFn.CallFunctionObjArgs(t, v, tb)
+	if res == nil {
+		python3.PyErr_Clear()
+		return e
+	}
+	defer res.DecRef()
+	e.Type = str(python3.PyTuple_GetItem(res, 0))
+	e.Message = str(python3.PyTuple_GetItem(res, 1))
+	e.Traceback = str(python3.PyTuple_GetItem(res, 2))
+	e.File = str(python3.PyTuple_GetItem(res, 3))
+	e.Line = python3.PyLong_AsLong(python3.PyTuple_GetItem(res, 4))
+	e.Column = python3.PyLong_AsLong(python3.PyTuple_GetItem(res, 5))
+	return e
+}
+
+// describeFn is _pyhost_describe, made once by setUp; used with the GIL.
+var describeFn *python3.PyObject
+
+// makeDescriber defines _pyhost_describe in a namespace of its own.
+func makeDescriber() error {
+	ns := python3.PyDict_New()
+	defer ns.DecRef()
+	python3.PyDict_SetItemString(ns, "__builtins__", python3.PyEval_GetBuiltins())
+	if err := execRaw(ns, formatSource); err != nil {
+		return err
+	}
+	describeFn = python3.PyDict_GetItemString(ns, "_pyhost_describe")
+	describeFn.IncRef()
+	return nil
+}
+
+// execRaw runs trusted source without error formatting (GIL held).
+func execRaw(globals *python3.PyObject, source string) error {
+	builtins := python3.PyEval_GetBuiltins()
+	exec := python3.PyDict_GetItemString(builtins, "exec")
+	src := python3.PyUnicode_FromString(source)
+	defer src.DecRef()
+	res := exec.CallFunctionObjArgs(src, globals)
+	if res == nil {
+		python3.PyErr_Clear()
+		return &PyError{Type: "SystemError", Message: "pyhost bootstrap failed"}
+	}
+	res.DecRef()
+	return nil
+}
+
+func str(o *python3.PyObject) string {
+	if o == nil || !python3.PyUnicode_Check(o) {
+		return ""
+	}
+	return python3.PyUnicode_AsUTF8(o)
+}
+
+func typeQualname(t *python3.PyObject) string {
+	n := t.GetAttrString("__qualname__")
+	if n == nil {
+		python3.PyErr_Clear()
+		return "Exception"
+	}
+	defer n.DecRef()
+	return str(n)
+}

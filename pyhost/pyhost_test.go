@@ -1,0 +1,162 @@
+package pyhost_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pyreload/pyreload/pyhost"
+)
+
+func start(t testing.TB) *pyhost.Interpreter {
+	t.Helper()
+	interp, err := pyhost.Start(pyhost.Options{})
+	require.NoError(t, err)
+	return interp
+}
+
+func TestExecAndCall(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	require.NoError(t, interp.Exec(ctx, "def greet(a, b):\n    return a + ', ' + b\n", "<test>"))
+	out, err := interp.Call(ctx, "greet", "hello", "world")
+	require.NoError(t, err)
+	assert.Equal(t, "hello, world", out)
+	assert.True(t, strings.HasPrefix(interp.Version(), "3."), interp.Version())
+}
+
+func TestExecutableIsTheRealInterpreter(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	require.NoError(t, interp.Exec(ctx, "import sys\ndef exe():\n    return sys.executable\n", "<test>"))
+	exe, err := interp.Call(ctx, "exe")
+	require.NoError(t, err)
+	require.NotEmpty(t, exe)
+	out, err := exec.Command(exe, "-c", "import sys; print(sys.version)").Output()
+	require.NoError(t, err, "sys.executable %s must run", exe)
+	assert.Equal(t, strings.TrimSpace(string(out)), interp.Version())
+}
+
+func TestExceptionKeepsTypeMessageTraceback(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	require.NoError(t, interp.Exec(ctx, "def boom(x):\n    raise ValueError('bad ' + x)\n", "boom.py"))
+	_, err := interp.Call(ctx, "boom", "input")
+	var pe *pyhost.PyError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "ValueError", pe.Type)
+	assert.Equal(t, "bad input", pe.Message)
+	assert.Equal(t, "boom.py", pe.File)
+	assert.Equal(t, 2, pe.Line)
+	assert.Contains(t, fmt.Sprintf("%+v", err), "Traceback (most recent call last)")
+}
+
+func TestSyntaxErrorLocation(t *testing.T) {
+	interp := start(t)
+	err := interp.Exec(context.Background(), "x = 1\ndef broken(:\n", "broken.py")
+	var pe *pyhost.PyError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "SyntaxError", pe.Type)
+	assert.Equal(t, 2, pe.Line)
+	assert.Positive(t, pe.Column)
+}
+
+func TestSystemExitIsAnErrorNotAnExit(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	err := interp.Exec(ctx, "raise SystemExit(3)\n", "exit.py")
+	var pe *pyhost.PyError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "SystemExit", pe.Type)
+	assert.Equal(t, "3", pe.Message)
+	// Still alive and usable.
+	require.NoError(t, interp.Exec(ctx, "def ok():\n    return 'alive'\n", "<test>"))
+	out, err := interp.Call(ctx, "ok")
+	require.NoError(t, err)
+	assert.Equal(t, "alive", out)
+}
+
+func TestDeadlineInterruptsRunawayLoop(t *testing.T) {
+	interp := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := interp.Exec(ctx, "while True:\n    pass\n", "spin.py")
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, pyhost.ErrDeadline), "%v", err)
+	assert.Contains(t, err.Error(), "spin.py")
+	// The interpreter stays usable and no interrupt leaks into the next call.
+	for n := 0; n < 20; n++ {
+		require.NoError(t, interp.Exec(context.Background(), "x = sum(range(10000))\n", "<after>"))
+	}
+}
+
+func TestDeadlineEvenWhenUserCatchesException(t *testing.T) {
+	interp := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	src := "import time\nn = 0\nwhile n < 3:\n    try:\n        while True:\n            pass\n    except BaseException:\n        n += 1\n"
+	err := interp.Exec(ctx, src, "stubborn.py")
+	// The first interrupts are swallowed; repeated ones still get it out.
+	require.NoError(t, err)
+}
+
+// TestUserThreadsServeWhileGoCalls runs a ThreadingHTTPServer inside the
+// interpreter and calls into Python from many goroutines at once.
+func TestUserThreadsServeWhileGoCalls(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	src := `
+import http.server, threading, urllib.request
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"pong"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+def port():
+    return str(srv.server_address[1])
+def fetch(port):
+    return urllib.request.urlopen("http://127.0.0.1:%s/" % port, timeout=5).read().decode()
+def stop():
+    srv.shutdown()
+    return "stopped"
+`
+	require.NoError(t, interp.Exec(ctx, src, "server.py"))
+	port, err := interp.Call(ctx, "port")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 10; n++ {
+				out, err := interp.Call(ctx, "fetch", port)
+				if err != nil || out != "pong" {
+					errs <- fmt.Errorf("fetch: %q %v", out, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	_, err = interp.Call(ctx, "stop")
+	require.NoError(t, err)
+}

@@ -1,0 +1,130 @@
+package pyhost
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	python3 "github.com/go-python/cpy3"
+)
+
+// Options configure the interpreter. Zero values pick the defaults.
+type Options struct {
+	// Executable becomes sys.executable (and steers sys.prefix, so a
+	// virtualenv's python works); default: python3.X beside the libpython
+	// this binary is linked with.
+	Executable string
+	// SwitchInterval is sys.setswitchinterval; default 1 ms, so a CPU-bound
+	// user thread delays a call by at most about that much (CPython's own
+	// default is 5 ms).
+	SwitchInterval time.Duration
+	// Workers is how many OS threads may run calls at once; default 4.
+	Workers int
+}
+
+// Interpreter is the process's CPython interpreter.
+type Interpreter struct {
+	jobs       chan *job
+	version    string
+	executable string
+	ns         *python3.PyObject // private globals of Exec and Call; GIL only
+}
+
+var (
+	startMu sync.Mutex // startMu guards started.
+	started *Interpreter
+)
+
+// Start initialises CPython once per process and returns the interpreter.
+// Later calls return the same interpreter; CPython cannot be started twice.
+func Start(opts Options) (*Interpreter, error) {
+	startMu.Lock()
+	defer startMu.Unlock()
+	if started != nil {
+		return started, nil
+	}
+	if opts.Executable == "" {
+		opts.Executable = defaultExecutable()
+	}
+	if opts.SwitchInterval <= 0 {
+		opts.SwitchInterval = time.Millisecond
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	interp := &Interpreter{jobs: make(chan *job), executable: opts.Executable}
+	initErr := make(chan error, 1)
+	go interp.own(opts, initErr)
+	if err := <-initErr; err != nil {
+		return nil, err
+	}
+	ready := make(chan struct{})
+	for n := 0; n < opts.Workers; n++ {
+		go interp.work(ready)
+		<-ready
+	}
+	started = interp
+	return interp, nil
+}
+
+// own initialises CPython on a locked OS thread that then holds the main
+// thread state for the life of the process, with the GIL released.
+func (i *Interpreter) own(opts Options, initErr chan<- error) {
+	runtime.LockOSThread()
+	if opts.Executable != "" {
+		if err := python3.Py_SetProgramName(opts.Executable); err != nil {
+			initErr <- fmt.Errorf("set program name: %w", err)
+			return
+		}
+	}
+	python3.Py_InitializeEx(false) // false: leave signal handling to Go
+	if !python3.Py_IsInitialized() {
+		initErr <- fmt.Errorf("CPython failed to initialise")
+		return
+	}
+	err := i.setUp(opts)
+	python3.PyEval_SaveThread()
+	initErr <- err
+	select {} // keep the main thread state's OS thread alive
+}
+
+// setUp prepares the private namespace (GIL held).
+func (i *Interpreter) setUp(opts Options) error {
+	i.version = python3.Py_GetVersion()
+	if err := makeDescriber(); err != nil {
+		return err
+	}
+	i.ns = python3.PyDict_New()
+	python3.PyDict_SetItemString(i.ns, "__builtins__", python3.PyEval_GetBuiltins())
+	name := python3.PyUnicode_FromString("__pyreload_host__")
+	python3.PyDict_SetItemString(i.ns, "__name__", name)
+	name.DecRef()
+	accel := accelModule()
+	if accel == nil {
+		return fetchError()
+	}
+	python3.PyDict_SetItemString(i.ns, "_pyreload_accel", accel)
+	accel.DecRef()
+	return execIn(i.ns, fmt.Sprintf("import sys\nsys.setswitchinterval(%g)\n", opts.SwitchInterval.Seconds()), "<pyhost>")
+}
+
+// Version is the embedded Python's version string (sys.version).
+func (i *Interpreter) Version() string { return i.version }
+
+// Executable is the interpreter path given to CPython as program name.
+func (i *Interpreter) Executable() string { return i.executable }
+
+// work runs jobs on one locked OS thread with a persistent thread state.
+func (i *Interpreter) work(ready chan<- struct{}) {
+	runtime.LockOSThread()
+	python3.PyGILState_Ensure() // creates this thread's state; never released
+	ident := threadIdent()
+	ts := python3.PyEval_SaveThread()
+	ready <- struct{}{}
+	for j := range i.jobs {
+		python3.PyEval_RestoreThread(ts)
+		j.run(ident)
+		ts = python3.PyEval_SaveThread()
+	}
+}
