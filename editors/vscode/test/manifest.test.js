@@ -1,0 +1,37 @@
+// Checks of package.json: contributed commands and settings match the contract,
+// and the extension never claims a command id the language client registers.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('path');
+const manifest = require('../package.json');
+
+const SERVER_COMMANDS = ['pyreload.deepReload', 'pyreload.rebind', 'pyreload.patchInPlace', 'pyreload.reloadDependents', 'pyreload.restartInterpreter'];
+
+test('palette commands use pyreload.client.* ids, never the server ids', () => {
+  const ids = manifest.contributes.commands.map((c) => c.command);
+  assert.deepEqual(ids.sort(), ['pyreload.client.deepReload', 'pyreload.client.restartInterpreter', 'pyreload.client.showLastReport']);
+  for (const id of SERVER_COMMANDS) assert.ok(!ids.includes(id), id);
+  const titles = manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`);
+  assert.ok(titles.includes('pyreload: Deep Reload Package'));
+  assert.ok(titles.includes('pyreload: Restart Interpreter'));
+  assert.ok(titles.includes('pyreload: Show Last Report'));
+});
+
+test('every DESIGN.md setting is contributed', () => {
+  const props = manifest.contributes.configuration.properties;
+  for (const key of ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs', 'path']) {
+    assert.ok(props[`pyreload.${key}`], key);
+  }
+  assert.equal(props['pyreload.onSave'].default, true);
+  assert.deepEqual(props['pyreload.mode'].enum, ['evict', 'patch']);
+  assert.equal(props['pyreload.path'].default, 'pyreload');
+});
+
+test('vsce packaging prerequisites: repository, README license, engines', () => {
+  assert.ok(manifest.repository && manifest.repository.url);
+  assert.equal(manifest.license, 'SEE LICENSE IN README.md');
+  assert.ok(require('fs').existsSync(path.join(__dirname, '..', 'README.md')));
+  assert.equal(manifest.engines.vscode, '^1.82.0');
+  assert.match(manifest.devDependencies['@vscode/vsce'], /^\^?3\./);
+});
