@@ -8,6 +8,7 @@ package pyhost
 import "C"
 
 import (
+	"strconv"
 	"unsafe"
 
 	python3 "github.com/go-python/cpy3"
@@ -26,4 +27,9 @@ func clearInterrupt(ident uint64) { C.pyhost_clear_interrupt(C.ulong(ident)) }
 
 func accelModule() *python3.PyObject {
 	return (*python3.PyObject)(unsafe.Pointer(C.pyhost_accel_module()))
+}
+
+// BuildVersion is the "major.minor" of the CPython this binary embeds.
+func BuildVersion() string {
+	return strconv.Itoa(int(C.PY_MAJOR_VERSION)) + "." + strconv.Itoa(int(C.PY_MINOR_VERSION))
 }

@@ -106,3 +106,12 @@ func interrupt(j *job) {
 		}
 	}
 }
+
+// InterruptThread raises KeyboardInterrupt in the Python thread ident (as
+// threading.get_ident() names it), e.g. to stop the user's app cleanly.
+func (i *Interpreter) InterruptThread(ident uint64) bool {
+	j := &job{}
+	j.ident.Store(ident)
+	interrupt(j)
+	return j.interrupted.Load()
+}

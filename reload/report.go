@@ -12,6 +12,8 @@ type Report struct {
 	Stale      []Stale     `json:"stale"`
 	Fixes      []FixResult `json:"fixes,omitempty"`
 	Process    *Process    `json:"process,omitempty"`
+	// Errors lists interpreters of a merged report that did not answer.
+	Errors []ProcessError `json:"errors,omitempty"`
 }
 
 // Failure is a Python exception with where it was raised (1-based).

@@ -8,10 +8,11 @@ import (
 
 // Exit tells how a host process ended.
 type Exit struct {
-	PID    int
-	Code   int    // exit status, -1 when killed by a signal
-	Signal string // e.g. "SIGSEGV", empty when it exited
-	Stderr []string
+	PID          int
+	Code         int    // exit status, -1 when killed by a signal
+	Signal       string // e.g. "SIGSEGV", empty when it exited
+	SignalNumber int
+	Stderr       []string
 	// Expected is true when the parent asked the host to stop.
 	Expected bool
 	Err      error
@@ -58,6 +59,7 @@ func exitFromState(pid int, ws syscall.WaitStatus, err error) Exit {
 	if ws.Signaled() {
 		e.Code = -1
 		e.Signal = signalName(ws.Signal())
+		e.SignalNumber = int(ws.Signal())
 	}
 	return e
 }

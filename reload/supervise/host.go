@@ -26,6 +26,10 @@ type Options struct {
 	// PythonPath is the interpreter the user configured; the host refuses a
 	// different Python version with a message pointing to attach mode.
 	PythonPath string
+	// ExitWithEntry makes the host exit when the entry ends (pyreload run).
+	ExitWithEntry bool
+	// Argv are the entry's arguments (sys.argv[1:]).
+	Argv []string
 	// Exe is the pyreload binary; empty means this one.
 	Exe string
 	// Stdout receives what user code prints; nil means Stderr.
@@ -131,6 +135,12 @@ func (h *Host) start(ctx context.Context) error {
 	if h.opts.PythonPath != "" {
 		args = append(args, "--python", h.opts.PythonPath)
 	}
+	if h.opts.ExitWithEntry {
+		args = append(args, "--exit-with-entry")
+	}
+	if len(h.opts.Argv) > 0 {
+		args = append(append(args, "--"), h.opts.Argv...)
+	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -170,7 +180,10 @@ func (h *Host) start(ctx context.Context) error {
 	if err != nil {
 		cmd.Process.Kill()
 		e := <-exited
-		return fmt.Errorf("host did not start: %v; %s", err, e)
+		if errors.Is(err, errExitedEarly) {
+			return fmt.Errorf("host did not start: %s", e)
+		}
+		return fmt.Errorf("host did not start: %v", err)
 	}
 	client, err := hostproto.Dial(sock)
 	if err != nil {
@@ -184,6 +197,8 @@ func (h *Host) start(ctx context.Context) error {
 	return nil
 }
 
+var errExitedEarly = errors.New("it exited before it was ready")
+
 // waitReady reads the host's ready line: {"socket": path} or {"error": msg}.
 func waitReady(ctx context.Context, r io.Reader, timeout time.Duration) (string, error) {
 	if timeout == 0 {
@@ -192,13 +207,15 @@ func waitReady(ctx context.Context, r io.Reader, timeout time.Duration) (string,
 	type ready struct {
 		Socket string `json:"socket"`
 		Error  string `json:"error"`
+		early  bool
 	}
 	got := make(chan ready, 1)
 	go func() {
 		line, err := bufio.NewReader(r).ReadBytes('\n')
 		var rd ready
 		if err != nil && len(line) == 0 {
-			rd.Error = "it exited before it was ready"
+			got <- ready{early: true}
+			return
 		} else if json.Unmarshal(line, &rd) != nil {
 			rd.Error = "bad ready line: " + strings.TrimSpace(string(line))
 		}
@@ -206,6 +223,9 @@ func waitReady(ctx context.Context, r io.Reader, timeout time.Duration) (string,
 	}()
 	select {
 	case rd := <-got:
+		if rd.early {
+			return "", errExitedEarly
+		}
 		if rd.Error != "" {
 			return "", errors.New(rd.Error)
 		}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/hostproto"
+)
+
+// reloadCommand is `pyreload reload`: deep reload in every interpreter
+// attached to the root, printed for people or as JSON.
+func reloadCommand(args []string) int {
+	fs := flag.NewFlagSet("reload", flag.ContinueOnError)
+	root := fs.String("root", ".", "workspace root whose interpreters to reload")
+	asJSON := fs.Bool("json", false, "print the merged reports as JSON")
+	fix := fs.String("fix", "", "then apply a fix: rebind, patch or dependents")
+	watch := fs.Bool("watch", false, "keep watching the root and reload on every change")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--watch] PACKAGE|FILE...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	switch *fix {
+	case "", reload.FixRebind, reload.FixPatch, reload.FixDependents, reload.FixAll:
+	default:
+		fmt.Fprintf(os.Stderr, "pyreload reload: --fix takes rebind, patch or dependents, not %q\n", *fix)
+		return exitUsage
+	}
+	if fs.NArg() == 0 && !*watch {
+		fs.Usage()
+		return exitUsage
+	}
+	rootDir, err := checkRoot(*root)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pyreload reload: %v\n", err)
+		return exitUsage
+	}
+	if *watch {
+		return watchCommand(rootDir, fs.Args(), *asJSON, *fix)
+	}
+	clients, err := hostproto.Discover(rootDir)
+	if err != nil || len(clients) == 0 {
+		fmt.Fprintf(os.Stderr, "pyreload reload: no interpreter is reachable for %s; start one with `pyreload run --root %s TARGET`, or attach a running app (`pyreload agent`)\n", rootDir, rootDir)
+		return exitNoInterp
+	}
+	fleet := reload.NewFleet(interpreters(clients)...)
+	defer closeAll(clients)
+	return reloadOnce(context.Background(), fleet, rootDir, fs.Args(), *asJSON, *fix, os.Stdout, os.Stderr)
+}
+
+// reloadOnce reloads each target and prints the reports; it returns the
+// exit code: 2 if any rolled back, else 1 if stale references remain.
+func reloadOnce(ctx context.Context, fleet *reload.Fleet, root string, targets []string, asJSON bool, fix string, stdout, stderr io.Writer) int {
+	code := exitOK
+	var reports []reload.Report
+	for _, target := range targets {
+		params := reload.ReloadParams{Package: target}
+		if strings.HasSuffix(target, ".py") || strings.Contains(target, "/") {
+			abs, _ := filepath.Abs(target)
+			params = reload.ReloadParams{File: abs}
+		}
+		rep, err := fleet.Reload(ctx, params)
+		if err == nil && fix != "" && rep.OK {
+			rep, err = fleet.Fix(ctx, reload.FixParams{Kind: fix, Package: rep.Package})
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "pyreload reload: %s: %v\n", target, err)
+			code = max(code, exitRolledBack)
+			continue
+		}
+		reports = append(reports, rep)
+		switch {
+		case !rep.OK:
+			code = max(code, exitRolledBack)
+		case len(rep.Stale) > 0:
+			code = max(code, exitStale)
+		}
+		if !asJSON {
+			printReport(stdout, stderr, root, rep)
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(reports)
+	}
+	return code
+}
+
+// printReport writes one line per finding to stdout and a summary to stderr.
+func printReport(stdout, stderr io.Writer, root string, rep reload.Report) {
+	for _, fd := range reload.Locate(rep) {
+		for _, it := range fd.Items {
+			fmt.Fprintln(stdout, reload.FormatLine(root, fd.File, it))
+		}
+	}
+	for _, fx := range rep.Fixes {
+		state := "fixed"
+		if !fx.Changed {
+			state = "not fixed"
+		}
+		fmt.Fprintf(stderr, "%s %s: %s\n", fx.Kind, state, fx.Detail)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stderr, "pyreload reload: %s %d did not answer: %s\n", e.Process.Kind, e.Process.PID, e.Message)
+	}
+	fmt.Fprintln(stderr, reload.Summary(rep))
+}
+
+func interpreters(clients []*hostproto.Client) []reload.Interpreter {
+	out := make([]reload.Interpreter, len(clients))
+	for n, c := range clients {
+		out[n] = c
+	}
+	return out
+}
+
+func closeAll(clients []*hostproto.Client) {
+	for _, c := range clients {
+		c.Close()
+	}
+}

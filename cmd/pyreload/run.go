@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/pyreload/pyreload/reload/hostproto"
+	"github.com/pyreload/pyreload/reload/supervise"
+)
+
+// runCommand is `pyreload run`: the app runs in a host in the foreground,
+// reachable by editors and `pyreload reload` for the root while it runs.
+func runCommand(args []string) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	root := fs.String("root", ".", "workspace root (put on sys.path; names the socket)")
+	python := fs.String("python", "", "the user's python (must match the embedded version)")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: pyreload run [--root DIR] TARGET [ARGS...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() < 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	rootDir, err := checkRoot(*root)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
+		return exitNoInput
+	}
+	target, err := resolveTarget(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
+		return exitNoInput
+	}
+	if pid := runningHost(rootDir); pid != 0 {
+		fmt.Fprintf(os.Stderr, "pyreload run: another pyreload run (pid %d) already serves %s; stop it, or reload into it with `pyreload reload --root %s PACKAGE`\n", pid, rootDir, rootDir)
+		return exitAlreadyRuns
+	}
+
+	ctx := context.Background()
+	host, err := supervise.Start(ctx, supervise.Options{
+		Root: rootDir, Entry: target, Argv: fs.Args()[1:], PythonPath: *python,
+		ExitWithEntry: true, Stdout: os.Stdout, Stderr: os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
+		return exitSoftware
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	select {
+	case e := <-host.Exited():
+		return exitCodeOf(e)
+	case sig := <-sigs:
+		host.Stop()
+		if sig == syscall.SIGINT {
+			return 130
+		}
+		return 128 + int(sig.(syscall.Signal))
+	}
+}
+
+// exitCodeOf maps how the host ended to run's exit code, explaining crashes.
+func exitCodeOf(e supervise.Exit) int {
+	if e.Signal != "" {
+		fmt.Fprintf(os.Stderr, "pyreload run: %s\n", e)
+		return 128 + e.SignalNumber
+	}
+	return e.Code
+}
+
+// checkRoot returns the canonical root, or why it cannot be used.
+func checkRoot(root string) (string, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return "", fmt.Errorf("root %s does not exist", root)
+	}
+	if !st.IsDir() {
+		return "", fmt.Errorf("root %s is not a directory", root)
+	}
+	return hostproto.CanonicalRoot(root)
+}
+
+// resolveTarget makes a script path absolute and checks that it exists;
+// modules are looked up by the host.
+func resolveTarget(target string) (string, error) {
+	if !strings.HasSuffix(target, ".py") && !strings.Contains(target, "/") {
+		return target, nil
+	}
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		return "", err
+	}
+	if st, err := os.Stat(abs); err != nil || st.IsDir() {
+		return "", fmt.Errorf("no such script: %s", target)
+	}
+	return abs, nil
+}
+
+// runningHost returns the pid of a live `pyreload run` host for root, or 0.
+func runningHost(root string) int {
+	clients, err := hostproto.Discover(root)
+	if err != nil {
+		return 0
+	}
+	pid := 0
+	for _, c := range clients {
+		var pong struct {
+			Role string `json:"role"`
+			PID  int    `json:"pid"`
+		}
+		if c.Call(context.Background(), "ping", nil, &pong) == nil && pong.Role == "run" {
+			pid = pong.PID
+		}
+		c.Close()
+	}
+	return pid
+}

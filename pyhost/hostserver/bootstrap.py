@@ -1,0 +1,270 @@
+"""Glue between the embedded host (Go) and the engine, run in pyhost's
+private namespace: it loads the engine package from embedded sources without
+leaving it in sys.modules, answers JSON calls with it, and runs the user's
+entry in a background thread. Nothing here prints."""
+
+import importlib
+import json
+import os
+import runpy
+import sys
+import threading
+import traceback
+import types
+
+
+def load_engine(package, sources_json, root, kind, accel):
+    """Execute the engine modules as package `package` and return a dict
+    holding the engine's api module and its state. The modules are in
+    sys.modules only while they execute (their relative imports need it)."""
+    sources = json.loads(sources_json)
+    pkg = types.ModuleType(package)
+    pkg.__path__ = []
+    pkg.__package__ = package
+    mods = {"": pkg}
+    for name in sources:
+        if name != "__init__":
+            mod = types.ModuleType(package + "." + name)
+            mod.__package__ = package
+            mods[name] = mod
+            setattr(pkg, name, mod)
+    saved = {k: sys.modules.get(k) for k in _qualified(package, mods)}
+    importlib._bootstrap._imp.acquire_lock()
+    try:
+        for name, mod in mods.items():
+            sys.modules[mod.__name__] = mod
+        order = ["__init__"] if "__init__" in sources else []
+        order += sorted(n for n in sources if n != "__init__")
+        for name in order:
+            mod = mods["" if name == "__init__" else name]
+            mod.__file__ = "<pyreload engine>/%s.py" % name
+            code = compile(sources[name], mod.__file__, "exec")
+            exec(code, mod.__dict__)
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                sys.modules.pop(key, None)
+            else:
+                sys.modules[key] = old
+        importlib._bootstrap._imp.release_lock()
+    api = mods["api"]
+    state = api.new_state(root, kind)
+    state.accel = accel
+    return {"api": api, "state": state}
+
+
+def _qualified(package, mods):
+    return [m.__name__ for m in mods.values()]
+
+
+def handle(engine, method, params_json):
+    """Answer one engine method; returns the result as JSON text."""
+    result = engine["api"].handle(engine["state"], method, json.loads(params_json))
+    return json.dumps(result, default=repr)
+
+
+def status(engine):
+    fields = {}
+    fn = getattr(engine["api"], "status_fields", None)
+    if fn is not None:
+        fields.update(fn(engine["state"]))
+    fields.update({
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "executable": sys.executable,
+        "sys_path": list(sys.path),
+        "modules": len(sys.modules),
+    })
+    return json.dumps(fields, default=repr)
+
+
+def describe_failure(exc):
+    """A Failure dict (PROTOCOL.md) for an exception."""
+    tb = exc.__traceback__
+    file, line, col = None, None, None
+    if isinstance(exc, SyntaxError):
+        file, line, col = exc.filename, exc.lineno, exc.offset
+    elif tb is not None:
+        last = traceback.extract_tb(tb)[-1]
+        file, line = last.filename, last.lineno
+    t = type(exc)
+    name = t.__qualname__ if t.__module__ == "builtins" else t.__module__ + "." + t.__qualname__
+    return {"type": name, "message": str(exc), "file": file, "line": line, "column": col,
+            "traceback": "".join(traceback.format_exception(t, exc, tb))}
+
+
+def import_modules(names_json):
+    """Import each module; returns {"imported": [...], "failures": [...]}."""
+    imported, failures = [], []
+    for name in json.loads(names_json):
+        try:
+            importlib.import_module(name)
+            imported.append(name)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too
+            failures.append(describe_failure(exc))
+    return json.dumps({"imported": imported, "failures": failures})
+
+
+def prepare(root):
+    """Put the root first on sys.path and make user output line-buffered."""
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)
+        except (AttributeError, ValueError):
+            pass
+    return "ok"
+
+
+def start_entry(entry, argv_json, root):
+    """Start the user's entry in a thread; returns a handle dict."""
+    run = {"entry": entry, "state": "running", "code": None, "error": None,
+           "done": threading.Event(), "ident": None}
+    argv = json.loads(argv_json)
+
+    def target():
+        run["ident"] = threading.get_ident()
+        try:
+            _run_entry(entry, argv, root)
+            run["state"], run["code"] = "finished", 0
+        except SystemExit as exc:
+            run["state"], run["code"] = "exited", _exit_code(exc)
+        except BaseException as exc:
+            run["state"], run["code"] = "failed", 1
+            run["error"] = describe_failure(exc)
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        finally:
+            run["done"].set()
+
+    thread = threading.Thread(target=target, name="pyreload-entry", daemon=True)
+    thread.start()
+    while run["ident"] is None and thread.is_alive():
+        thread.join(0.001)
+    return run
+
+
+def _exit_code(exc):
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _run_entry(entry, argv, root):
+    target = entry
+    if entry.endswith(".py") or os.sep in entry:
+        path = entry if os.path.isabs(entry) else os.path.join(root, entry)
+        if not os.path.exists(path):
+            raise FileNotFoundError("entry script %s does not exist" % path)
+        sys.argv = [path] + argv
+        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+        runpy.run_path(path, run_name="__main__")
+        return
+    if ":" in target:
+        module, func = target.split(":", 1)
+        sys.argv = [module] + argv
+        obj = importlib.import_module(module)
+        for part in func.split("."):
+            obj = getattr(obj, part)
+        obj()
+        return
+    sys.argv = [target] + argv
+    runpy.run_module(target, run_name="__main__", alter_sys=True)
+
+
+def entry_status(run):
+    return {"entry": run["entry"], "entry_state": run["state"], "entry_error": run["error"]}
+
+
+def wait_entry(run, timeout):
+    """Block (GIL released) until the entry ends or timeout seconds pass."""
+    run["done"].wait(timeout)
+    return json.dumps({"state": run["state"], "code": run["code"], "error": run["error"]})
+
+
+def join_user_threads(timeout):
+    """Wait for non-daemon user threads, as the interpreter does at exit."""
+    timeout = float(timeout)
+    deadline = None if timeout < 0 else __import__("time").monotonic() + timeout
+    for t in threading.enumerate():
+        if t is threading.main_thread() or t.daemon or t is threading.current_thread():
+            continue
+        left = None if deadline is None else max(0, deadline - __import__("time").monotonic())
+        t.join(left)
+    return "ok"
+
+
+def at_exit():
+    """Run atexit handlers and flush the user's streams before the host exits."""
+    try:
+        import atexit
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+    return "ok"
+
+
+def call_target(target, args_json):
+    """Call module:function with JSON args; return its JSON value (or repr)."""
+    module, func = target.split(":", 1)
+    obj = importlib.import_module(module)
+    for part in func.split("."):
+        obj = getattr(obj, part)
+    value = obj(*json.loads(args_json))
+    try:
+        return json.dumps({"value": value})
+    except (TypeError, ValueError):
+        return json.dumps({"value": repr(value)})
+
+
+# The string-in, string-out entry points pyhost calls. The host's own state
+# (engine, entry run) lives in one dict of pyhost's private namespace.
+_HOST = {}
+
+
+def host_load(package, sources_json, root, kind):
+    _HOST["root"] = root
+    prepare(root)
+    accel = globals().get("_pyreload_accel")
+    _HOST["engine"] = load_engine(package, sources_json, root, kind, accel)
+    return "ok"
+
+
+def host_handle(method, params_json):
+    return handle(_HOST["engine"], method, params_json)
+
+
+def host_status():
+    fields = json.loads(status(_HOST["engine"]))
+    run = _HOST.get("run")
+    if run is not None:
+        fields.update(entry_status(run))
+    else:
+        fields.update({"entry": None, "entry_state": "idle", "entry_error": None})
+    return json.dumps(fields, default=repr)
+
+
+def host_import(names_json):
+    return import_modules(names_json)
+
+
+def host_start_entry(entry, argv_json):
+    if _HOST.get("run") is not None and _HOST["run"]["state"] == "running":
+        raise RuntimeError("the entry %s is already running" % _HOST["run"]["entry"])
+    _HOST["run"] = start_entry(entry, argv_json, _HOST["root"])
+    return json.dumps({"started": True, "ident": _HOST["run"]["ident"]})
+
+
+def host_wait_entry(timeout):
+    return wait_entry(_HOST["run"], float(timeout))
+
+
+def host_call(target, args_json):
+    return call_target(target, args_json)

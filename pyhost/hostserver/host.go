@@ -1,0 +1,175 @@
+package hostserver
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pyreload/pyreload/pyhost"
+	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/engine"
+	"github.com/pyreload/pyreload/reload/hostproto"
+)
+
+//go:embed bootstrap.py
+var bootstrap string
+
+// Options configure one host process.
+type Options struct {
+	Root    string
+	Entry   string
+	Argv    []string
+	Imports []string
+	// PythonPath is the user's configured interpreter: same version as the
+	// embedded one, it becomes sys.executable; another version is refused.
+	PythonPath string
+	// ExitWithEntry ends the host when the entry ends (pyreload run); else
+	// the interpreter stays up for reloads (pyreload serve).
+	ExitWithEntry bool
+	// Ready, if set, receives one JSON line once the socket answers:
+	// {"socket": path} or {"error": message}.
+	Ready *os.File
+	Logf  func(format string, args ...any)
+}
+
+// Host is one running host process's state.
+type Host struct {
+	opts   Options
+	interp *pyhost.Interpreter
+	socket string
+
+	engineMu sync.Mutex // engineMu serialises reload, scan, fix, import and run.
+
+	mu        sync.Mutex // mu guards the fields below.
+	startup   []reload.Failure
+	imported  []string
+	entryID   uint64
+	exitCode  chan int
+	exitOnce  sync.Once
+}
+
+// defaultTimeout bounds an engine call without its own timeout_ms.
+const defaultTimeout = 60 * time.Second
+
+// Start brings up the interpreter and engine and opens the socket.
+func Start(opts Options) (*Host, *hostproto.Listener, error) {
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	root, err := hostproto.CanonicalRoot(opts.Root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("root %s: %w", opts.Root, err)
+	}
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		return nil, nil, fmt.Errorf("root %s is not a directory", opts.Root)
+	}
+	opts.Root = root
+	exe, err := checkPython(opts.PythonPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	interp, err := pyhost.Start(pyhost.Options{Executable: exe})
+	if err != nil {
+		return nil, nil, err
+	}
+	h := &Host{opts: opts, interp: interp, exitCode: make(chan int, 1)}
+	if err := h.loadEngine(); err != nil {
+		return nil, nil, fmt.Errorf("load engine: %+v", err)
+	}
+	l, err := hostproto.Listen(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.socket = l.Path
+	return h, l, nil
+}
+
+func (h *Host) loadEngine() error {
+	ctx := context.Background()
+	if err := h.interp.Exec(ctx, bootstrap, "<pyreload bootstrap>"); err != nil {
+		return err
+	}
+	sources := map[string]string{}
+	for _, m := range engine.Modules() {
+		sources[m.Name] = m.Source
+	}
+	raw, _ := json.Marshal(sources)
+	_, err := h.interp.Call(ctx, "host_load", engine.Package, string(raw), h.opts.Root, "host")
+	return err
+}
+
+// checkPython validates a configured interpreter against the embedded one.
+func checkPython(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	out, err := exec.Command(path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])").Output()
+	if err != nil {
+		return "", fmt.Errorf("pythonPath %s does not run: %v", path, err)
+	}
+	got, want := strings.TrimSpace(string(out)), pyhost.BuildVersion()
+	if got != want {
+		return "", fmt.Errorf("pythonPath %s is Python %s, but pyreload embeds Python %s; "+
+			"to reload code in that interpreter use attach mode: run `pyreload agent` for the two lines to add to your app", path, got, want)
+	}
+	return path, nil
+}
+
+// Boot imports the configured packages and starts the entry.
+func (h *Host) Boot() {
+	if len(h.opts.Imports) > 0 {
+		var res struct {
+			Imported []string         `json:"imported"`
+			Failures []reload.Failure `json:"failures"`
+		}
+		if err := h.callJSON(context.Background(), &res, "host_import", h.opts.Imports); err != nil {
+			h.opts.Logf("import: %v", err)
+		}
+		h.mu.Lock()
+		h.imported, h.startup = res.Imported, res.Failures
+		h.mu.Unlock()
+		for _, f := range res.Failures {
+			fmt.Fprintf(os.Stderr, "pyreload: import failed: %s: %s\n%s", f.Type, f.Message, f.Traceback)
+		}
+	}
+	if h.opts.Entry != "" {
+		if _, err := h.startEntry(h.opts.Entry, h.opts.Argv); err != nil {
+			fmt.Fprintf(os.Stderr, "pyreload: %v\n", err)
+			if h.opts.ExitWithEntry {
+				h.exit(1)
+			}
+		}
+	}
+}
+
+// callJSON calls a bootstrap function with JSON-encoded argument and result.
+func (h *Host) callJSON(ctx context.Context, result any, fn string, args ...any) error {
+	strs := make([]string, len(args))
+	for n, a := range args {
+		if s, ok := a.(string); ok {
+			strs[n] = s
+			continue
+		}
+		raw, _ := json.Marshal(a)
+		strs[n] = string(raw)
+	}
+	out, err := h.interp.Call(ctx, fn, strs...)
+	if err != nil {
+		return err
+	}
+	if result == nil {
+		return nil
+	}
+	return json.Unmarshal([]byte(out), result)
+}
+
+// exit asks the host's main loop to exit with code (first request wins).
+func (h *Host) exit(code int) {
+	h.exitOnce.Do(func() { h.exitCode <- code })
+}

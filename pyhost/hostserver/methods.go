@@ -1,0 +1,153 @@
+package hostserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/pyreload/pyreload/pyhost"
+	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/hostproto"
+)
+
+// Handle answers one host-protocol request.
+func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage) (any, error) {
+	switch method {
+	case "ping":
+		role := "serve"
+		if h.opts.ExitWithEntry {
+			role = "run"
+		}
+		return map[string]any{"pong": true, "pid": os.Getpid(), "kind": "host", "role": role}, nil
+	case "status":
+		return h.status(ctx)
+	case "import":
+		var p struct {
+			Modules []string `json:"modules"`
+		}
+		if err := decode(params, &p); err != nil {
+			return nil, err
+		}
+		return h.serialized(ctx, 0, "host_import", p.Modules)
+	case "run":
+		var p struct {
+			Entry string   `json:"entry"`
+			Argv  []string `json:"argv"`
+		}
+		if err := decode(params, &p); err != nil || p.Entry == "" {
+			return nil, hostproto.Error(hostproto.CodeInvalidParams, "run needs {\"entry\": ...}")
+		}
+		return h.startEntry(p.Entry, p.Argv)
+	case "call":
+		var p struct {
+			Target string `json:"target"`
+			Args   []any  `json:"args"`
+		}
+		if err := decode(params, &p); err != nil || p.Target == "" {
+			return nil, hostproto.Error(hostproto.CodeInvalidParams, "call needs {\"target\": \"module:function\"}")
+		}
+		if p.Args == nil {
+			p.Args = []any{}
+		}
+		ctx, cancel := withDefault(ctx, 0)
+		defer cancel()
+		var out json.RawMessage
+		err := h.callJSON(ctx, &out, "host_call", p.Target, p.Args)
+		return out, pythonError(err)
+	case "reload", "scan", "fix":
+		var p struct {
+			TimeoutMS int `json:"timeout_ms"`
+		}
+		if err := decode(params, &p); err != nil {
+			return nil, err
+		}
+		return h.serialized(ctx, p.TimeoutMS, "host_handle", method, params)
+	case "shutdown":
+		go func() {
+			time.Sleep(10 * time.Millisecond) // let the answer go out first
+			h.exit(0)
+		}()
+		return map[string]any{}, nil
+	}
+	return nil, hostproto.Error(hostproto.CodeUnknownMethod, "unknown method %q", method)
+}
+
+// serialized runs an engine call with no other engine call in flight.
+func (h *Host) serialized(ctx context.Context, timeoutMS int, fn string, args ...any) (any, error) {
+	h.engineMu.Lock()
+	defer h.engineMu.Unlock()
+	ctx, cancel := withDefault(ctx, timeoutMS)
+	defer cancel()
+	var out json.RawMessage
+	if err := h.callJSON(ctx, &out, fn, args...); err != nil {
+		return nil, pythonError(err)
+	}
+	if fn == "host_handle" {
+		return h.stamp(out), nil
+	}
+	return out, nil
+}
+
+// stamp fills the report's process field.
+func (h *Host) stamp(raw json.RawMessage) any {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return raw
+	}
+	m["process"] = reload.Process{PID: os.Getpid(), Kind: "host", Socket: h.socket}
+	return m
+}
+
+func (h *Host) status(ctx context.Context) (any, error) {
+	ctx, cancel := withDefault(ctx, 5000)
+	defer cancel()
+	var st map[string]any
+	if err := h.callJSON(ctx, &st, "host_status"); err != nil {
+		return nil, pythonError(err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st["pid"], st["kind"], st["root"] = os.Getpid(), "host", h.opts.Root
+	st["startup_failures"] = h.startup
+	if _, ok := st["packages"]; !ok {
+		st["packages"] = h.imported
+	}
+	return st, nil
+}
+
+func withDefault(ctx context.Context, timeoutMS int) (context.Context, context.CancelFunc) {
+	d := defaultTimeout
+	if timeoutMS > 0 {
+		d = time.Duration(timeoutMS) * time.Millisecond
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+func decode(params json.RawMessage, v any) error {
+	if len(params) == 0 || string(params) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(params, v); err != nil {
+		return hostproto.Error(hostproto.CodeInvalidParams, "bad params: %v", err)
+	}
+	return nil
+}
+
+// pythonError turns pyhost errors into protocol errors.
+func pythonError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pyhost.ErrDeadline) {
+		return hostproto.Error(hostproto.CodeDeadline, "%v", err)
+	}
+	var pe *pyhost.PyError
+	if errors.As(err, &pe) {
+		return &hostproto.RemoteError{Code: hostproto.CodePythonRaised, Message: pe.Error(), Failure: &reload.Failure{
+			Type: pe.Type, Message: pe.Message, File: pe.File, Line: pe.Line, Column: pe.Column, Traceback: pe.Traceback,
+		}}
+	}
+	return err
+}

@@ -1,0 +1,99 @@
+package reload
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Severities of located items.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+)
+
+// Item is one editor-ready finding, with 1-based positions as the engine
+// reports them (an LSP client converts to 0-based).
+type Item struct {
+	Code      string
+	Severity  string
+	Message   string
+	Line      int
+	Column    int
+	EndLine   int
+	EndColumn int
+	Related   *Location // the new definition, when one exists
+	Data      map[string]any
+	Fixes     []string
+	Processes []Process
+}
+
+// FileDiagnostic groups the items of one file. File is "" for references
+// that could not be located; they are still reported.
+type FileDiagnostic struct {
+	File  string
+	Items []Item
+}
+
+// Locate turns a report into items grouped per file, files in order.
+func Locate(r Report) []FileDiagnostic {
+	byFile := map[string][]Item{}
+	if r.Error != nil {
+		line := max(r.Error.Line, 1)
+		col := max(r.Error.Column, 1)
+		byFile[r.Error.File] = append(byFile[r.Error.File], Item{
+			Code: CodeReloadFailed, Severity: SeverityError,
+			Message: fmt.Sprintf("reload of %s failed and was rolled back: %s: %s", r.Package, r.Error.Type, r.Error.Message),
+			Line:    line, Column: col, EndLine: line, EndColumn: col + 1,
+			Data: map[string]any{"code": CodeReloadFailed, "package": r.Package},
+		})
+	}
+	for _, s := range r.Stale {
+		line, col := max(s.Line, 1), max(s.Column, 1)
+		endLine, endCol := s.EndLine, s.EndColumn
+		if endLine < line || endLine == line && endCol <= col {
+			endLine, endCol = line, col+1
+		}
+		data := map[string]any{}
+		for k, v := range s.Data {
+			data[k] = v
+		}
+		data["package"] = r.Package
+		byFile[s.File] = append(byFile[s.File], Item{
+			Code: s.Code, Severity: SeverityWarning, Message: s.Message,
+			Line: line, Column: col, EndLine: endLine, EndColumn: endCol,
+			Related: s.New, Data: data, Fixes: s.Fixes, Processes: s.Processes,
+		})
+	}
+	files := make([]string, 0, len(byFile))
+	for f := range byFile {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	out := make([]FileDiagnostic, 0, len(files))
+	for _, f := range files {
+		out = append(out, FileDiagnostic{File: f, Items: byFile[f]})
+	}
+	return out
+}
+
+// FormatLine renders an item as `path:line:col: severity: message [code]`,
+// the form editors' quickfix lists parse; paths are relative to root.
+func FormatLine(root, file string, it Item) string {
+	path := file
+	if path == "" {
+		path = "<unknown>"
+	} else if rel, err := filepath.Rel(root, file); err == nil && !strings.HasPrefix(rel, "..") {
+		path = rel
+	}
+	msg := it.Message
+	if len(it.Processes) > 0 {
+		pids := make([]string, len(it.Processes))
+		for n, p := range it.Processes {
+			pids[n] = fmt.Sprint(p.PID)
+		}
+		msg += " (only in pid " + strings.Join(pids, ", ") + ")"
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", path, it.Line, it.Column, it.Severity, msg, it.Code)
+}

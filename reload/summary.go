@@ -1,0 +1,36 @@
+package reload
+
+import "fmt"
+
+// Summary is the one-line account of a report that editors show and the
+// CLI prints: "reloaded shop (14 modules) in 38 ms — 3 stale references".
+func Summary(r Report) string {
+	ms := int(r.DurationMS + 0.5)
+	switch {
+	case !r.OK && r.Error != nil:
+		where := ""
+		if r.Error.File != "" {
+			where = fmt.Sprintf(" at %s:%d", r.Error.File, r.Error.Line)
+		}
+		return fmt.Sprintf("reload of %s failed%s and was rolled back: %s: %s", r.Package, where, r.Error.Type, r.Error.Message)
+	case !r.OK:
+		return fmt.Sprintf("reload of %s failed and was rolled back", r.Package)
+	}
+	verb := map[string]string{"scan": "scanned", "fix": "fixed"}[r.Action]
+	if verb == "" {
+		verb = "reloaded"
+	}
+	stale := "no stale references"
+	switch n := len(r.Stale); n {
+	case 0:
+	case 1:
+		stale = "1 stale reference"
+	default:
+		stale = fmt.Sprintf("%d stale references", n)
+	}
+	procs := ""
+	if len(r.Errors) > 0 {
+		procs = fmt.Sprintf(" (%d interpreter(s) did not answer)", len(r.Errors))
+	}
+	return fmt.Sprintf("%s %s (%d modules) in %d ms — %s%s", verb, r.Package, len(r.Modules), ms, stale, procs)
+}
