@@ -56,7 +56,7 @@ local function open(path)
 end
 
 local function client_ready(buf)
-  local c = pyreload.client(buf)
+  local c = pyreload.get_client(buf)
   return c and c.server_capabilities ~= nil and c.initialized ~= false and c
 end
 
@@ -193,7 +193,7 @@ end)
 
 H.test(":PyreloadRestart restarts the interpreter without error", function()
   vim.api.nvim_set_current_buf(core2)
-  local c2 = pyreload.client(core2)
+  local c2 = pyreload.get_client(core2)
   local done
   local request = c2.request
   c2.request = function(method, params, handler, bufnr)

@@ -205,8 +205,8 @@ function M.attach(bufnr)
   return id
 end
 
---- client returns the pyreload client of a buffer's root (attaching if needed).
-function M.client(bufnr)
+--- get_client returns the pyreload client attached to a buffer, or nil.
+function M.get_client(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local clients
   if vim.lsp.get_clients then
@@ -219,8 +219,13 @@ function M.client(bufnr)
       return c
     end
   end
-  local id = M.attach(bufnr)
-  return live_client(id)
+  return nil
+end
+
+--- client returns the pyreload client of a buffer's root, starting it if needed.
+function M.client(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  return M.get_client(bufnr) or live_client(M.attach(bufnr))
 end
 
 --- execute sends workspace/executeCommand to the buffer's pyreload server.

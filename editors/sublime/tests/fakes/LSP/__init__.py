@@ -1,0 +1,1 @@
+"""FAKE top-level package of sublimelsp/LSP for the LSP-pyreload tests."""

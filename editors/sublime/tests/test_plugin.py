@@ -1,0 +1,162 @@
+"""Tests of LSP-pyreload (plugin.py and its JSON files) against FAKE sublime,
+sublime_plugin and LSP.plugin modules (tests/fakes).
+
+Run: /usr/bin/python3 -m unittest discover -s editors/sublime/tests -t editors/sublime/tests
+"""
+import importlib.util
+import json
+import os
+import re
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = os.path.join(os.path.dirname(HERE), "LSP-pyreload")
+sys.path.insert(0, os.path.join(HERE, "fakes"))
+
+import sublime  # noqa: E402  (the fake)
+from LSP import plugin as lsp  # noqa: E402  (the fake)
+
+
+def load_plugin():
+    spec = importlib.util.spec_from_file_location("lsp_pyreload_plugin", os.path.join(PACKAGE, "plugin.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def load_json(name):
+    """Sublime's JSON allows // comments and trailing commas."""
+    with open(os.path.join(PACKAGE, name), encoding="utf-8") as f:
+        text = f.read()
+    text = re.sub(r'^\s*//.*$', "", text, flags=re.M)
+    text = re.sub(r",(\s*[\]}])", r"\1", text)
+    return json.loads(text)
+
+
+class PackageFilesTest(unittest.TestCase):
+    def test_client_entry(self):
+        s = load_json("LSP-pyreload.sublime-settings")
+        self.assertEqual(s["command"], ["pyreload", "serve", "--stdio"])
+        self.assertEqual(s["selector"], "source.python")
+        self.assertIn("initializationOptions", s)
+        # on-save goes through the code action; the server must not reload again on didSave.
+        self.assertIs(s["initializationOptions"]["onSave"], False)
+        self.assertIs(s["settings"]["pyreload.onSave"], False)
+
+    def test_code_action_on_save_enabled_for_python(self):
+        s = load_json("Python.sublime-settings")
+        self.assertEqual(s["lsp_code_actions_on_save"], {"source.deepReload.pyreload": True})
+
+    def test_palette_commands(self):
+        cmds = {c["caption"]: c for c in load_json("Default.sublime-commands")}
+        for caption, server_command in (("pyreload: Deep Reload Package", "pyreload.deepReload"),
+                                        ("pyreload: Restart Interpreter", "pyreload.restartInterpreter")):
+            c = cmds[caption]
+            self.assertEqual(c["command"], "lsp_execute")
+            self.assertEqual(c["args"]["session_name"], "LSP-pyreload")
+            self.assertEqual(c["args"]["command_name"], server_command)
+            self.assertEqual(c["args"]["command_args"], ["$file_uri"])
+        self.assertEqual(cmds["pyreload: Show Last Report"]["command"], "pyreload_show_report")
+
+    def test_session_name_matches_plugin(self):
+        mod = load_plugin()
+        self.assertEqual(mod.LspPyreloadPlugin.name(), "LSP-pyreload")
+        _, path = mod.LspPyreloadPlugin.configuration()
+        self.assertEqual(path, "Packages/LSP-pyreload/LSP-pyreload.sublime-settings")
+
+
+class PluginTest(unittest.TestCase):
+    def setUp(self):
+        sublime.reset()
+        lsp.registered.clear()
+        self.mod = load_plugin()
+        self.mod._pending.clear()
+        self.mod._reports.clear()
+        self.window = sublime.Window()
+        self.session = lsp.FakeSession(self.window)
+        self.plugin = self.mod.LspPyreloadPlugin(self.session.weak())
+        self.done = []
+
+    def run_command(self, command, args):
+        return self.plugin.on_pre_server_command({"command": command, "arguments": args}, lambda: self.done.append(command))
+
+    def test_plugin_loaded_registers(self):
+        self.mod.plugin_loaded()
+        self.assertEqual(lsp.registered, [self.mod.LspPyreloadPlugin])
+        self.mod.plugin_unloaded()
+        self.assertEqual(lsp.registered, [])
+
+    def test_palette_deep_reload_sends_uri_object(self):
+        self.window.new_file_view("/w/shop/core.py")
+        handled = self.run_command("pyreload.deepReload", ["file:///w/shop/core.py"])
+        self.assertTrue(handled)
+        self.assertEqual(self.session.sent, [("workspace/executeCommand", {
+            "command": "pyreload.deepReload", "arguments": [{"uri": "file:///w/shop/core.py"}]})])
+        self.assertEqual(self.done, ["pyreload.deepReload"])
+
+    def test_restart_sends_uri_object(self):
+        self.assertTrue(self.run_command("pyreload.restartInterpreter", ["file:///w/shop/core.py"]))
+        self.assertEqual(self.session.sent, [("workspace/executeCommand", {
+            "command": "pyreload.restartInterpreter", "arguments": [{"uri": "file:///w/shop/core.py"}]})])
+
+    def test_package_argument_passes_through(self):
+        self.window.new_file_view("/w/shop/core.py")
+        self.run_command("pyreload.deepReload", [{"package": "shop"}])
+        self.assertEqual(self.session.sent, [("workspace/executeCommand", {
+            "command": "pyreload.deepReload", "arguments": [{"package": "shop"}]})])
+
+    def test_on_save_code_action_waits_for_the_write(self):
+        view = self.window.new_file_view("/w/shop/core.py", dirty=True)
+        # LSP runs the source.deepReload.pyreload action before the native save.
+        handled = self.run_command("pyreload.deepReload", [{"uri": "file:///w/shop/core.py"}])
+        self.assertTrue(handled)
+        self.assertEqual(self.done, ["pyreload.deepReload"], "the save must not wait for the reload")
+        self.assertEqual(self.session.sent, [], "nothing sent before the file is written")
+        view.dirty = False
+        self.mod.PyreloadSaveListener().on_post_save_async(view)
+        self.assertEqual(self.session.sent, [("workspace/executeCommand", {
+            "command": "pyreload.deepReload", "arguments": [{"uri": "file:///w/shop/core.py"}]})])
+        self.mod.PyreloadSaveListener().on_post_save_async(view)
+        self.assertEqual(len(self.session.sent), 1, "sent once")
+
+    def test_closing_a_view_drops_its_pending_reload(self):
+        view = self.window.new_file_view("/w/shop/core.py", dirty=True)
+        self.run_command("pyreload.deepReload", ["file:///w/shop/core.py"])
+        self.mod.PyreloadSaveListener().on_close(view)
+        self.mod.PyreloadSaveListener().on_post_save_async(view)
+        self.assertEqual(self.session.sent, [])
+
+    def test_quick_fix_commands_go_to_lsp_unchanged(self):
+        for cmd in ("pyreload.rebind", "pyreload.patchInPlace", "pyreload.reloadDependents"):
+            self.assertFalse(self.run_command(cmd, [{"code": "stale-import"}]), cmd)
+        self.assertEqual(self.session.sent, [])
+
+    def test_error_is_reported_and_done_called(self):
+        self.session.fail_with = "boom"
+        self.run_command("pyreload.restartInterpreter", [])
+        self.assertEqual(self.done, ["pyreload.restartInterpreter"])
+        self.assertTrue(any("boom" in m for m in sublime.status_messages), sublime.status_messages)
+
+    def test_report_notification_sets_status_and_report_panel(self):
+        view = self.window.new_file_view("/w/shop/core.py")
+        self.plugin.m_pyreload_report({"package": "shop", "ok": True, "modules": 2, "duration_ms": 12.4,
+                                       "stale": 1, "summary": "1 stale reference in app.views"})
+        self.assertRegex(view.status["lsp_pyreload"], r"^pyreload: shop reloaded, 1 stale \d\d:\d\d:\d\d$")
+        self.mod.PyreloadShowReportCommand(self.window).run()
+        panel = self.window.panels["pyreload"]
+        self.assertIn("pyreload report for package shop", panel.text)
+        self.assertIn("1 stale reference in app.views", panel.text)
+        self.assertEqual(self.window.commands, [("show_panel", {"panel": "output.pyreload"})])
+
+    def test_rolled_back_status(self):
+        self.assertRegex(self.mod.status_text({"package": "shop", "ok": False, "at": 0}), r"rolled back")
+        self.assertIn("no reload has run yet", self.mod.report_text(None))
+
+    def test_uri_to_path(self):
+        self.assertEqual(self.mod.uri_to_path("file:///w/a%20b/c.py"), "/w/a b/c.py")
+        self.assertIsNone(self.mod.uri_to_path("untitled:1"))
+
+
+if __name__ == "__main__":
+    unittest.main()
