@@ -1,0 +1,125 @@
+"""Engine entry points for hosts: new_state, handle, and the status/import helpers.
+
+A host keeps the State from new_state(root, kind) and calls handle(state, method,
+params) for reload, scan, fix (and ping, status, import). A host may set
+state.accel to an object with instances_of(types_tuple) -> list to filter the gc
+heap in C. handle raises KeyError for an unknown method and ValueError for bad
+params; everything else is reported in the returned dict.
+"""
+
+import importlib
+import os
+import platform
+import sys
+import time
+
+from . import entries
+from . import failure
+from . import fixes
+from . import reloader
+from . import resolve
+from . import scan
+from . import state as statemod
+
+
+def new_state(root, kind="host"):
+    """Return a fresh State for workspace root; kind is "host" or "agent"."""
+    return statemod.State(root, kind)
+
+
+def handle(st, method, params=None):
+    """Run one protocol method and return its result dict."""
+    params = dict(params or {})
+    with st.lock:
+        if method == "reload":
+            return reload(st, params)
+        if method == "scan":
+            return scan_packages(st, params.get("packages") or [])
+        if method == "fix":
+            return fix(st, params)
+        if method == "status":
+            return status_fields(st)
+        if method == "import":
+            return import_modules(st, params.get("modules") or [])
+        if method == "ping":
+            return {"pong": True}
+    raise KeyError("unknown method %r" % (method,))
+
+
+def reload(st, params):
+    """Deep reload the package of params (PROTOCOL.md ReloadParams); return a Report."""
+    started = time.perf_counter()
+    mode = params.get("mode") or "evict"
+    if mode not in ("evict", "patch"):
+        raise ValueError("mode must be evict or patch, not %r" % (mode,))
+    name, fail = resolve.package(st, params)
+    if fail is not None:
+        label = params.get("package") or params.get("file") or ""
+        return entries.report(st, "reload", label, started, ok=False, error=fail)
+    timeout = float(params.get("timeout_ms") or 30000) / 1000.0
+    outcome = reloader.deep_reload(st, name, timeout)
+    if outcome.error is not None:
+        rep = entries.report(st, "reload", name, started, ok=False,
+                             rolled_back=outcome.rolled_back, error=outcome.error,
+                             stale_list=scan.scan(st, name))
+        st.reports[name] = rep
+        return rep
+    done = None
+    if mode == "patch":
+        done = fixes.apply(st, name, "patch", [])
+    if params.get("dependents"):
+        done = (done or []) + fixes.apply(st, name, "dependents", [])
+    rep = entries.report(st, "reload", name, started, modules=outcome.modules,
+                         stale_list=scan.scan(st, name), fixes=done)
+    st.reports[name] = rep
+    return rep
+
+
+def scan_packages(st, packages):
+    """Scan packages (default: every package reloaded so far); return a Report."""
+    started = time.perf_counter()
+    packages = list(packages) or sorted(st.generations)
+    found = []
+    for name in packages:
+        found.extend(scan.scan(st, name))
+    return entries.report(st, "scan", ",".join(packages), started, stale_list=found)
+
+
+def fix(st, params):
+    """Apply a fix (PROTOCOL.md FixParams), then rescan; return a Report."""
+    started = time.perf_counter()
+    kind = params.get("kind")
+    package = params.get("package")
+    if kind not in fixes.KINDS:
+        raise ValueError("fix kind must be one of %s" % ", ".join(fixes.KINDS))
+    if not package:
+        raise ValueError("fix needs a package")
+    results = fixes.apply(st, package, kind, params.get("targets") or [])
+    rep = entries.report(st, "fix", package, started, stale_list=scan.scan(st, package),
+                         fixes=results)
+    st.reports[package] = rep
+    return rep
+
+
+def status_fields(st):
+    """Return the engine's part of Status: interpreter facts and workspace packages."""
+    return {
+        "pid": os.getpid(), "kind": st.kind, "root": st.root,
+        "python": platform.python_version(), "executable": sys.executable,
+        "sys_path": list(sys.path), "modules": len(sys.modules),
+        "packages": resolve.workspace_packages(st),
+    }
+
+
+def import_modules(st, names):
+    """Import names; return {"imported": [...], "failures": [Failure...]}."""
+    imported, failures = [], []
+    for name in names:
+        try:
+            importlib.import_module(name)
+            imported.append(name)
+        except BaseException as exc:  # report, never let user code kill the host
+            fail = failure.from_exception(exc, st.root, st.libdirs)
+            fail["message"] = "%s: %s" % (name, fail["message"])
+            failures.append(fail)
+    return {"imported": imported, "failures": failures}

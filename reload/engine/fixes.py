@@ -1,0 +1,368 @@
+"""Fixes for stale references: rebind, patch in place, reload dependents.
+
+Each returns FixResult dicts saying what changed and, when nothing could, why.
+"""
+
+import importlib
+import sys
+import time
+import types
+
+from . import entries
+from . import failure
+from . import fresh
+from . import heap
+from . import locate
+from . import locks
+from . import oldobjects
+from . import patch
+from . import paths
+from . import scan
+
+KINDS = ("rebind", "patch", "dependents", "all")
+
+
+def apply(st, package, kind, targets):
+    """Run fix kind for the stale entries matching targets (empty: all); return results."""
+    if kind not in KINDS:
+        raise ValueError("unknown fix kind %r" % (kind,))
+    if kind == "all":
+        results = apply(st, package, "patch", targets)
+        return results + apply(st, package, "rebind", targets)
+    current = scan.scan(st, package)
+    selected = select(current, targets)
+    if kind == "rebind":
+        return rebind(st, package, selected)
+    if kind == "patch":
+        return patch_all(st, package, selected, whole=not targets)
+    return dependents(st, package, selected)
+
+
+def select(current, targets):
+    """Return the entries of current whose data matches one of targets (all if none)."""
+    if not targets:
+        return list(current)
+    keys = ("code", "holder", "name", "target")
+    wanted = [{k: t.get(k) for k in keys if t.get(k) is not None} for t in targets]
+    return [e for e in current
+            if any(all(e["data"].get(k) == v for k, v in w.items()) for w in wanted)]
+
+
+def rebind(st, package, selected):
+    """Point holder globals and container entries at the new objects."""
+    old = oldobjects.Old(st, package)
+    out = []
+    for entry in selected:
+        code, holder, name, target = (entry["code"], entry["holder"], entry["name"],
+                                      entry["target"])
+        module = sys.modules.get(holder)
+        result = lambda ok, detail: out.append(  # noqa: E731
+            entries.fix_result("rebind", target, holder, ok, detail))
+        if code in ("stale-instance", "stale-thread", "deleted-name"):
+            why = {"stale-instance": "instances cannot be rebound; use patch",
+                   "stale-thread": "a running frame cannot be rebound",
+                   "deleted-name": "`%s` no longer exists; edit %s" % (target, holder)}
+            result(False, why[code])
+            continue
+        if module is None:
+            result(False, "module `%s` is no longer loaded" % holder)
+            continue
+        if code == "stale-callback":
+            changed, detail = repair(old, vars(module).get(name), True, module, name)
+            result(changed, "%s.%s: %s" % (holder, name, detail))
+        elif code == "stale-subclass":
+            result(*_rebase(old, oldobjects.walk(module, name), target))
+        else:
+            value = vars(module).get(name)
+            own = old.owner(value)
+            if own is None:
+                result(False, "%s.%s no longer refers to old code" % (holder, name))
+                continue
+            new = old.counterpart(*own)
+            if new is None or type(value) is types.MethodType:
+                result(False, "no new object to bind for `%s`" % target)
+                continue
+            setattr(module, name, new)
+            result(True, "%s.%s now points at the new %s" % (holder, name, target))
+    return out
+
+
+def _rebase(old, sub, target):
+    if not isinstance(sub, type):
+        return False, "subclass not found"
+    done = []
+    for base in sub.__bases__:
+        own = old.owner(base)
+        if own is not None:
+            new = old.counterpart(*own)
+            if new is None:
+                return False, "`%s` has no new class" % target
+            problem = patch.rebase(sub, base, new)
+            if problem:
+                return False, "cannot rebase %s: %s" % (sub.__qualname__, problem)
+            done.append(sub.__qualname__)
+    return bool(done), ("%s now derives from the new %s" % (sub.__qualname__, target)
+                        if done else "already rebased")
+
+
+def repair(old, value, rebind_entries, module=None, name=None):
+    """Fix old callables inside container value; return (changed, detail).
+
+    An old entry whose new counterpart is already present is removed (no double
+    registration); otherwise it is replaced by the new one when rebind_entries.
+    """
+    counts = {"replaced": 0, "removed": 0, "kept": 0}
+    new_value = _repair(old, value, rebind_entries, counts, 0, set())
+    if new_value is not value and module is not None:
+        setattr(module, name, new_value)
+    detail = ", ".join("%d %s" % (n, k) for k, n in counts.items() if n) or "nothing old"
+    return bool(counts["replaced"] or counts["removed"]), detail
+
+
+def _swap(old, item, rebind_entries, present):
+    """Return ('keep'|'drop'|'replace', new) for one container item."""
+    own = old.owner(item)
+    if own is None or own[0] == "module":
+        return "keep", None
+    new = old.counterpart(*own)
+    if new is None:
+        return "keep", None
+    if any(x is new for x in present):
+        return "drop", None
+    if rebind_entries and type(item) is not types.MethodType:
+        return "replace", new
+    return "keep", None
+
+
+def _repair(old, value, rebind_entries, counts, depth, seen):
+    if id(value) in seen or depth > scan.MAX_DEPTH:
+        return value
+    seen.add(id(value))
+    if isinstance(value, (list, scan.collections.deque)):
+        present = list(value)
+        for i in range(len(value) - 1, -1, -1):
+            how, new = _swap(old, value[i], rebind_entries, present)
+            if how == "drop":
+                del value[i]
+                counts["removed"] += 1
+            elif how == "replace":
+                value[i] = new
+                counts["replaced"] += 1
+            else:
+                value[i] = _repair(old, value[i], rebind_entries, counts, depth + 1, seen)
+        return value
+    if isinstance(value, dict):
+        present = list(value.values())
+        for key in list(value):
+            how, new = _swap(old, value[key], rebind_entries, present)
+            if how == "drop":
+                del value[key]
+                counts["removed"] += 1
+            elif how == "replace":
+                value[key] = new
+                counts["replaced"] += 1
+            else:
+                value[key] = _repair(old, value[key], rebind_entries, counts, depth + 1, seen)
+        return value
+    if isinstance(value, set):
+        present = list(value)
+        for item in present:
+            how, new = _swap(old, item, rebind_entries, present)
+            if how in ("drop", "replace"):
+                value.discard(item)
+                counts["removed" if how == "drop" else "replaced"] += 1
+                if new is not None:
+                    value.add(new)
+        return value
+    if type(value) is tuple:
+        items = []
+        changed = False
+        for item in value:
+            how, new = _swap(old, item, rebind_entries, list(value))
+            if how == "drop":
+                counts["removed"] += 1
+                changed = True
+            elif how == "replace":
+                items.append(new)
+                counts["replaced"] += 1
+                changed = True
+            else:
+                sub = _repair(old, item, rebind_entries, counts, depth + 1, seen)
+                changed = changed or sub is not item
+                items.append(sub)
+        return tuple(items) if changed else value
+    if depth == 0 and (isinstance(value, type) or scan._is_plain_instance(value)):
+        for key, item in list(vars(value).items()):
+            if isinstance(item, scan.CONTAINERS):
+                fixed = _repair(old, item, rebind_entries, counts, depth + 1, seen)
+                if fixed is not item:
+                    setattr(value, key, fixed)
+    return value
+
+
+def patch_all(st, package, selected, whole):
+    """Patch old functions, classes, modules and instances to mirror the new code."""
+    old = oldobjects.Old(st, package)
+    wanted = {e["target"] for e in selected}
+    pick = lambda target: whole or target in wanted or any(  # noqa: E731
+        target.startswith(w + ".") for w in wanted)
+    done = {}
+    tally = {"functions": 0, "classes": 0, "modules": 0}
+    problems = []
+    for om in old.mods:
+        current = sys.modules.get(om.name)
+        if current is None:
+            continue
+        for ref in om.functions:
+            func = ref()
+            if func is None:
+                continue
+            target = old.target("function", om, func)
+            new = old.counterpart("function", om, func)
+            if not pick(target) or new is None or new is func or old.is_fixed(func, new):
+                continue
+            changed, problem = patch.update(st, func, new)
+            tally["functions"] += changed
+            done[target] = (changed, problem or "old function now runs the new code")
+            if problem:
+                problems.append("%s: %s" % (target, problem))
+    classes = {}
+    for cls, om in list(old.classes.values()):
+        target = old.target("class", om, cls)
+        new = old.counterpart("class", om, cls)
+        if not pick(target) or not isinstance(new, type) or new is cls:
+            continue
+        changed, problem = patch.update(st, cls, new)
+        tally["classes"] += changed
+        classes[cls] = (target, new)
+        done[target] = (changed, problem or "old class now has the new attributes")
+        for sub in type.__subclasses__(cls):
+            if id(sub) not in old.classes and not paths.in_tree(sub.__module__, package):
+                reason = patch.rebase(sub, cls, new)
+                done.setdefault(target + "#sub", (not reason, reason))
+    moved = failed = 0
+    if classes:
+        by_type = {}
+        for obj in heap.instances(st, classes):
+            by_type.setdefault(type(obj), []).append(obj)
+        for cls, objs in by_type.items():
+            ok, bad = patch.swap_instances(objs, classes[cls][1])
+            moved += ok
+            failed += bad
+            target = classes[cls][0]
+            done[target] = (bad == 0, "%d instances moved to the new class%s" % (
+                ok, ", %d could not (layout differs)" % bad if bad else ""))
+    for om in old.mods:
+        current = sys.modules.get(om.name)
+        module = om.ref()
+        if current is None or current is module or not pick(om.name):
+            continue
+        if module is not None and old.is_fixed(module, current):
+            continue
+        patch.update_module(st, om.namespace, module, current)
+        tally["modules"] += 1
+        done.setdefault(om.name, (True, "old module namespace now mirrors the new one"))
+    out = []
+    for entry in selected:
+        target, holder = entry["target"], entry["holder"]
+        if entry["code"] == "stale-callback":
+            module = sys.modules.get(holder)
+            value = vars(module).get(entry["name"]) if module is not None else None
+            changed, detail = repair(old, value, False)
+            base = done.get(target, (False, "no new object to patch with"))
+            out.append(entries.fix_result("patch", target, holder, base[0],
+                                          base[1] + "; duplicates: " + detail))
+            continue
+        if entry["code"] == "stale-subclass":
+            base = done.get(target + "#sub", (False, "not rebased"))
+        elif entry["code"] == "stale-thread":
+            base = (False, "the running frame keeps its old code until it returns")
+        else:
+            base = done.get(target, (False, "no new object to patch with"))
+        out.append(entries.fix_result("patch", target, holder, base[0], base[1]))
+    if whole:
+        detail = ("patched %(functions)d functions, %(classes)d classes, %(modules)d "
+                  "modules" % tally) + "; moved %d instances" % moved
+        if failed:
+            detail += ", %d could not be moved" % failed
+        if problems:
+            detail += "; not patched: " + "; ".join(problems[:5])
+        out.append(entries.fix_result("patch", package, "", True, detail))
+    return out
+
+
+def dependents(st, package, selected):
+    """Reload the holder modules in place, in dependency order, workspace only."""
+    holders = []
+    out = []
+    for entry in selected:
+        holder = entry["holder"]
+        if "dependents" not in entries.FIXES.get(entry["code"], ()) or holder in holders:
+            continue
+        module = sys.modules.get(holder)
+        if holder == "__main__":
+            out.append(entries.fix_result("dependents", entry["target"], holder, False,
+                                          "the main script cannot be reloaded"))
+        elif module is None or paths.in_tree(holder, package) or not paths.is_workspace(
+                paths.module_path(module), st.root, st.libdirs):
+            out.append(entries.fix_result("dependents", entry["target"], holder, False,
+                                          "`%s` is not a workspace module" % holder))
+        else:
+            holders.append(holder)
+    for holder in _dependency_order(st, holders):
+        fail = reload_in_place(st, holder)
+        if fail is None:
+            out.append(entries.fix_result("dependents", package, holder, True,
+                                          "reloaded %s" % holder))
+        else:
+            out.append(entries.fix_result(
+                "dependents", package, holder, False, "reloading %s failed and was rolled "
+                "back: %s: %s" % (holder, fail["type"], fail["message"])))
+    return out
+
+
+def _dependency_order(st, holders):
+    """Order holders so that a module comes after the holders it imports."""
+    deps = {}
+    for name in holders:
+        idx = locate.index(st, paths.module_path(sys.modules[name]))
+        imports = set()
+        pkg = name if hasattr(sys.modules[name], "__path__") else name.rpartition(".")[0]
+        for mod in (idx.imports if idx else ()):
+            if mod.startswith("."):
+                level = len(mod) - len(mod.lstrip("."))
+                base = pkg.rsplit(".", level - 1)[0] if level > 1 else pkg
+                mod = (base + "." + mod.lstrip(".")).rstrip(".")
+            imports.add(mod)
+        deps[name] = {h for h in holders if h != name and any(
+            paths.in_tree(m, h) or paths.in_tree(h, m) for m in imports)}
+    order = []
+    while len(order) < len(holders):
+        ready = [h for h in holders if h not in order and deps[h] <= set(order)]
+        order.append(ready[0] if ready else next(h for h in holders if h not in order))
+    return order
+
+
+def reload_in_place(st, name, timeout_s=30.0):
+    """importlib.reload one module under its lock with fresh bytecode; restore on error."""
+    module = sys.modules[name]
+    held = locks.acquire([name], time.monotonic() + timeout_s)
+    snapshot = dict(vars(module))
+    before = set(sys.modules)
+    try:
+        importlib.invalidate_caches()
+        with fresh.installed([name], st.root, st.libdirs):
+            importlib.reload(module)
+        return None
+    except BaseException as exc:  # restore the module exactly as it was
+        space = vars(module)
+        space.clear()
+        space.update(snapshot)
+        sys.modules[name] = module
+        for key in list(sys.modules):
+            if key not in before and paths.is_workspace(
+                    paths.module_path(sys.modules.get(key)), st.root, st.libdirs):
+                sys.modules.pop(key, None)
+        return failure.from_exception(exc, st.root, st.libdirs)
+    finally:
+        locks.release(held)

@@ -1,0 +1,76 @@
+"""Fresh bytecode: during a reload, workspace sources compile from source, never a stale .pyc.
+
+CPython trusts a .pyc whose recorded mtime (whole seconds) and size match the
+source, so an edit within the same second that keeps the size would load old
+code. While a reload re-imports, a meta-path finder hands out a source loader
+that ignores the cached bytecode for workspace files of the reloaded tree and
+rewrites the cache with the fresh code. Stdlib and site-packages are untouched.
+"""
+
+import os
+import sys
+from importlib import _bootstrap_external
+from importlib import machinery
+from importlib.util import cache_from_source
+
+from . import paths
+
+
+class FreshSourceLoader(machinery.SourceFileLoader):
+    """SourceFileLoader that always compiles the source and refreshes the .pyc."""
+
+    def get_code(self, fullname):
+        path = self.get_filename(fullname)
+        data = self.get_data(path)
+        code = self.source_to_code(data, path)
+        if not sys.dont_write_bytecode:
+            try:
+                st = os.stat(path)
+                pyc = _bootstrap_external._code_to_timestamp_pyc(
+                    code, int(st.st_mtime), st.st_size)
+                self._cache_bytecode(path, cache_from_source(path), pyc)
+            except Exception:
+                pass
+        return code
+
+
+class FreshFinder:
+    """Meta-path finder for the modules under prefixes that live in the workspace."""
+
+    def __init__(self, prefixes, root, libdirs):
+        self.prefixes = tuple(prefixes)
+        self.root = root
+        self.libdirs = libdirs
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not any(paths.in_tree(fullname, p) for p in self.prefixes):
+            return None
+        spec = machinery.PathFinder.find_spec(fullname, path)
+        if spec is None:
+            return None
+        loader = spec.loader
+        if (type(loader) is machinery.SourceFileLoader and spec.origin
+                and paths.is_workspace(spec.origin, self.root, self.libdirs)):
+            spec.loader = FreshSourceLoader(loader.name, loader.path)
+        return spec
+
+    def invalidate_caches(self):
+        return None
+
+
+class installed:
+    """Context manager that puts a FreshFinder first on sys.meta_path."""
+
+    def __init__(self, prefixes, root, libdirs):
+        self.finder = FreshFinder(prefixes, root, libdirs)
+
+    def __enter__(self):
+        sys.meta_path.insert(0, self.finder)
+        return self.finder
+
+    def __exit__(self, *exc):
+        try:
+            sys.meta_path.remove(self.finder)
+        except ValueError:
+            pass
+        return False

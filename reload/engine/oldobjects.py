@@ -1,0 +1,126 @@
+"""The old objects of a package's earlier generations, indexed for identity checks.
+
+Old functions are recognised by their __globals__ being an old module namespace,
+old classes and modules by identity. Counterparts are looked up in the module
+that is in sys.modules now.
+"""
+
+import sys
+import types
+
+from . import paths
+
+
+class Old:
+    """Identity index of everything earlier reloads of one package replaced."""
+
+    def __init__(self, st, package):
+        self.st = st
+        self.package = package
+        self.mods = st.old_modules(package)
+        self.by_ns = {id(om.namespace): om for om in self.mods}
+        self.modules = {}
+        self.classes = {}
+        for om in self.mods:
+            module = om.ref()
+            if module is not None:
+                self.modules[id(module)] = (module, om)
+            for ref in om.classes:
+                cls = ref()
+                if cls is not None:
+                    self.classes[id(cls)] = (cls, om)
+
+    def owner(self, value):
+        """Return (kind, OldModule, object) when value is old code, else None."""
+        kind = type(value)
+        if kind is types.FunctionType:
+            om = self.by_ns.get(id(value.__globals__))
+            return ("function", om, value) if om is not None else None
+        if kind is types.MethodType:
+            func = value.__func__
+            if type(func) is types.FunctionType:
+                om = self.by_ns.get(id(func.__globals__))
+                return ("function", om, func) if om is not None else None
+            return None
+        if kind is types.ModuleType:
+            hit = self.modules.get(id(value))
+            return ("module", hit[1], value) if hit else None
+        if isinstance(value, type):
+            hit = self.classes.get(id(value))
+            return ("class", hit[1], value) if hit else None
+        return None
+
+    def target(self, kind, om, obj):
+        """Return the qualified name of an old object, e.g. shop.core.hello."""
+        if kind == "module":
+            return om.name
+        return "%s.%s" % (om.name, self.local_name(om, obj))
+
+    def local_name(self, om, obj):
+        qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", "?")
+        if "<locals>" in qual:
+            for key, value in list(om.namespace.items()):
+                if value is obj:
+                    return key
+        return qual
+
+    def counterpart(self, kind, om, obj):
+        """Return the object that replaces obj in the current module, or None."""
+        current = sys.modules.get(om.name)
+        if kind == "module":
+            return current if current is not obj else None
+        if current is None:
+            return None
+        return walk(current, self.local_name(om, obj))
+
+    def deleted(self, kind, om, obj):
+        """Report whether the current module no longer defines obj's top-level name."""
+        current = sys.modules.get(om.name)
+        if kind == "module" or current is None:
+            return False
+        top = self.local_name(om, obj).split(".")[0]
+        return top in om.names and top not in vars(current)
+
+    def is_fixed(self, obj, new):
+        """Report whether obj was patched to mirror exactly new."""
+        if new is None:
+            return False
+        try:
+            return self.st.patched.get(obj) is new
+        except TypeError:
+            return False
+
+    def definition(self, kind, om, new, index_of):
+        """Return a Location dict of new's definition, or None."""
+        current = sys.modules.get(om.name)
+        path = paths.module_path(current) if current is not None else None
+        if not path or new is None:
+            return None
+        if kind == "module":
+            return {"file": paths.real(path), "line": 1, "column": 1}
+        idx = index_of(path)
+        qual = getattr(new, "__qualname__", None)
+        if idx is not None and qual in idx.defs:
+            span = idx.defs[qual]
+            return {"file": paths.real(path), "line": span[0], "column": span[1]}
+        code = getattr(new, "__code__", None)
+        if code is not None:
+            return {"file": paths.real(code.co_filename), "line": code.co_firstlineno,
+                    "column": 1}
+        return None
+
+
+def walk(module, qualname):
+    """Look qualname up in module through namespaces only (no __getattr__ hooks)."""
+    current = module
+    for part in qualname.split("."):
+        try:
+            space = vars(current)
+        except TypeError:
+            return None
+        if part not in space:
+            return None
+        current = space[part]
+        if isinstance(current, (staticmethod, classmethod)):
+            current = current.__func__
+    return current

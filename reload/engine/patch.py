@@ -1,0 +1,116 @@
+"""Patch in place: old functions, classes, modules and instances take the new code.
+
+What to update is a table of (test, updater) rules, like IPython's autoreload
+UPDATE_RULES; each updater returns a short detail of what it could not do, or ''.
+"""
+
+import types
+
+MODULE_KEEP = frozenset(("__name__", "__spec__", "__loader__", "__file__", "__cached__",
+                         "__package__", "__path__", "__builtins__"))
+CLASS_SKIP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__",
+                        "__slots__", "__mro__", "__bases__"))
+
+
+def update_function(st, old, new):
+    """Give old function new's code, defaults, dict and closure contents."""
+    problems = []
+    if old.__code__.co_freevars == new.__code__.co_freevars:
+        old.__code__ = new.__code__
+        for cell_old, cell_new in zip(old.__closure__ or (), new.__closure__ or ()):
+            try:
+                cell_old.cell_contents = cell_new.cell_contents
+            except (ValueError, AttributeError):
+                problems.append("empty closure cell")
+    else:
+        problems.append("free variables differ (%s vs %s), code kept"
+                        % (",".join(old.__code__.co_freevars),
+                           ",".join(new.__code__.co_freevars)))
+    old.__defaults__ = new.__defaults__
+    old.__kwdefaults__ = new.__kwdefaults__
+    for attr in ("__doc__", "__annotations__"):
+        try:
+            setattr(old, attr, getattr(new, attr))
+        except (AttributeError, TypeError):
+            pass
+    old.__dict__.update(new.__dict__)
+    if not problems:
+        st.patched[old] = new
+    return "; ".join(problems)
+
+
+def update_class(st, old, new):
+    """Give old class new's attributes (methods, properties, class/static methods)."""
+    problems = []
+    old_space = dict(vars(old))
+    new_space = dict(vars(new))
+    for key, value in new_space.items():
+        if key in CLASS_SKIP or type(value).__name__ == "member_descriptor":
+            continue
+        try:
+            setattr(old, key, value)
+        except (AttributeError, TypeError) as exc:
+            problems.append("%s: %s" % (key, exc))
+    for key in old_space:
+        if key not in new_space and key not in CLASS_SKIP:
+            try:
+                delattr(old, key)
+            except (AttributeError, TypeError) as exc:
+                problems.append("%s: %s" % (key, exc))
+    if not problems:
+        st.patched[old] = new
+    return "; ".join(problems)
+
+
+def update_module(st, old_space, old_module, new):
+    """Make an old module namespace mirror the new module's (old functions see new globals)."""
+    new_space = vars(new)
+    for key, value in list(new_space.items()):
+        if key not in MODULE_KEEP:
+            old_space[key] = value
+    for key in list(old_space):
+        if key not in new_space and key not in MODULE_KEEP:
+            del old_space[key]
+    if old_module is not None:
+        st.patched[old_module] = new
+    return ""
+
+
+def _both(kind):
+    return lambda old, new: isinstance(old, kind) and isinstance(new, kind)
+
+
+UPDATE_RULES = (
+    (_both(types.FunctionType), update_function),
+    (_both(type), update_class),
+)
+
+
+def update(st, old, new):
+    """Apply the first matching rule; return (changed, detail)."""
+    for test, updater in UPDATE_RULES:
+        if test(old, new):
+            problem = updater(st, old, new)
+            return (not problem), problem
+    return False, "no rule patches a %s" % type(old).__name__
+
+
+def swap_instances(objs, new):
+    """Set __class__ of every obj to new where the layout allows; return (done, failed)."""
+    done = failed = 0
+    for obj in objs:
+        try:
+            obj.__class__ = new
+            done += 1
+        except TypeError:
+            failed += 1
+    return done, failed
+
+
+def rebase(sub, old, new):
+    """Replace old by new among sub's bases; return '' or the reason it could not."""
+    try:
+        sub.__bases__ = tuple(new if base is old else base for base in sub.__bases__)
+        return ""
+    except TypeError as exc:
+        return str(exc)

@@ -1,0 +1,81 @@
+"""Path facts: workspace membership, stdlib/site-packages detection, display paths."""
+
+import os
+import sys
+import sysconfig
+
+
+def real(path):
+    """Return the absolute, symlink-resolved form of path."""
+    return os.path.realpath(os.path.abspath(path))
+
+
+def under(path, root):
+    """Report whether path is root or lies below it (both already real)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def library_dirs(root):
+    """Return the real directories of the stdlib and installed packages."""
+    found = set()
+    try:
+        conf = sysconfig.get_paths()
+    except Exception:
+        conf = {}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        if conf.get(key):
+            found.add(real(conf[key]))
+    found.add(real(os.path.dirname(os.__file__)))
+    for entry in sys.path:
+        base = os.path.basename(entry.rstrip(os.sep))
+        if base in ("site-packages", "dist-packages"):
+            found.add(real(entry))
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+        lib = os.path.join(prefix, "lib")
+        if not under(real(root), real(prefix)):
+            found.add(real(lib))
+    return tuple(sorted(found))
+
+
+def is_workspace(path, root, libdirs):
+    """Report whether path is a workspace source: below root, not in a library dir."""
+    if not path:
+        return False
+    path = real(path)
+    if not under(path, root):
+        return False
+    return not any(under(path, d) and not under(root, d) for d in libdirs)
+
+
+def module_path(module):
+    """Return the file (or first namespace directory) of module, or None."""
+    try:
+        ns = vars(module)
+    except TypeError:
+        return None
+    path = ns.get("__file__")
+    if isinstance(path, str):
+        return path
+    locations = ns.get("__path__")
+    try:
+        for loc in locations or ():
+            if isinstance(loc, str):
+                return loc
+    except Exception:
+        return None
+    return None
+
+
+def display(path, root):
+    """Return path relative to root with forward slashes, or absolute outside it."""
+    if not path:
+        return "?"
+    full = real(path)
+    if under(full, root):
+        return os.path.relpath(full, root).replace(os.sep, "/")
+    return full
+
+
+def in_tree(name, package):
+    """Report whether module name is package or one of its submodules."""
+    return name == package or name.startswith(package + ".")

@@ -1,0 +1,136 @@
+"""Deep reload of one package subtree: lock, evict, re-import in order, roll back on error."""
+
+import importlib
+import sys
+import time
+
+from . import failure
+from . import fresh
+from . import locks
+from . import paths
+from . import state as statemod
+
+_MISSING = object()
+
+
+class Outcome:
+    """What a deep reload did: the new module names, or the failure."""
+
+    def __init__(self, modules=(), error=None, rolled_back=False):
+        self.modules = list(modules)
+        self.error = error
+        self.rolled_back = rolled_back
+
+
+def deep_reload(st, package, timeout_s=30.0):
+    """Replace package and its loaded submodules by freshly imported ones."""
+    deadline = time.monotonic() + max(timeout_s, 0.1)
+    before = list(sys.modules.items())
+    before_keys = set(k for k, _ in before)
+    live = {}
+    nones = []
+    for name, module in before:
+        if paths.in_tree(name, package):
+            if module is None:
+                nones.append(name)
+            else:
+                live[name] = module
+    if not locks.wait_settled(list(live.values()), deadline):
+        return Outcome(error=failure.refusal(
+            "`%s` is still being imported by another thread" % package, "Busy"))
+    try:
+        held = locks.acquire(list(live), deadline)
+    except TimeoutError as exc:
+        return Outcome(error=failure.refusal(str(exc), "Busy"))
+    parent = _parent_snapshot(package)
+    try:
+        try:
+            order = _evict(live, nones)
+            importlib.invalidate_caches()
+            with fresh.installed([package], st.root, st.libdirs):
+                _reimport(package, order)
+            new = [n for n in list(sys.modules) if paths.in_tree(n, package)
+                   and sys.modules.get(n) is not None]
+        except BaseException as exc:  # roll back whatever the new code raised
+            _rollback(st, package, live, nones, parent, before_keys)
+            return Outcome(error=failure.from_exception(exc, st.root, st.libdirs),
+                           rolled_back=True)
+        finally:
+            _set_initializing(package, False)
+    finally:
+        locks.release(held)
+    st.count += 1
+    gens = st.generations.setdefault(package, [])
+    for module in live.values():
+        gens.append(statemod.OldModule(module, st.count))
+    st.order[package] = new
+    return Outcome(modules=new)
+
+
+def _parent_snapshot(package):
+    """Return (parent module, attribute, old value) when package is a submodule."""
+    parent_name, _, attr = package.rpartition(".")
+    parent = sys.modules.get(parent_name) if parent_name else None
+    if parent is None:
+        return None
+    return parent, attr, vars(parent).get(attr, _MISSING)
+
+
+def _evict(live, nones):
+    """Remove the subtree from sys.modules; return the names in import order."""
+    for name in nones:
+        if sys.modules.get(name, _MISSING) is None:
+            del sys.modules[name]
+    for name, module in live.items():
+        if sys.modules.get(name) is module:
+            del sys.modules[name]
+    return list(live)
+
+
+def _reimport(package, order):
+    """Import every name of order that is not loaded yet, as the original did."""
+    if package not in order:
+        order = [package] + order
+    for name in order:
+        if sys.modules.get(name) is not None:
+            continue
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # A submodule whose source was deleted and that nothing imports any more.
+            if name == package or exc.name != name:
+                raise
+        _set_initializing(package, True)
+
+
+def _set_initializing(package, flag):
+    """Mark new subtree modules as initialising so other threads wait on their locks."""
+    for name, module in list(sys.modules.items()):
+        if module is not None and paths.in_tree(name, package):
+            spec = getattr(module, "__spec__", None)
+            if spec is not None:
+                try:
+                    spec._initializing = flag
+                except Exception:
+                    pass
+
+
+def _rollback(st, package, live, nones, parent, before_keys):
+    """Restore the snapshot exactly: old modules back, new ones gone, parent attribute."""
+    for name, module in list(sys.modules.items()):
+        if name in before_keys:
+            continue
+        if paths.in_tree(name, package) or (
+                module is not None and paths.is_workspace(
+                    paths.module_path(module), st.root, st.libdirs)):
+            sys.modules.pop(name, None)
+    for name, module in live.items():
+        sys.modules[name] = module
+    for name in nones:
+        sys.modules[name] = None
+    if parent is not None:
+        module, attr, old = parent
+        if old is _MISSING:
+            vars(module).pop(attr, None)
+        else:
+            setattr(module, attr, old)

@@ -1,0 +1,104 @@
+"""Which package a request means: from a name or a file, refused when not reloadable."""
+
+import os
+import sys
+
+from . import failure
+from . import paths
+
+ENGINE = __name__.rpartition(".")[0]
+
+
+def workspace_packages(state):
+    """Return the sorted top-level names of loaded workspace modules."""
+    names = set()
+    for name, module in list(sys.modules.items()):
+        if module is None or name == "__main__" or _is_engine(name):
+            continue
+        if paths.is_workspace(paths.module_path(module), state.root, state.libdirs):
+            names.add(name.partition(".")[0])
+    return sorted(names)
+
+
+def _is_engine(name):
+    return bool(ENGINE) and paths.in_tree(name, ENGINE)
+
+
+def check_name(state, name):
+    """Return None when package name may be reloaded, else a Failure."""
+    if not name or not isinstance(name, str):
+        return failure.refusal("no package given")
+    if name == "__main__" or name.startswith("__main__."):
+        return failure.refusal("`__main__` is the running script and is never reloaded")
+    if _is_engine(name):
+        return failure.refusal("`%s` is pyreload's own engine" % name)
+    module = sys.modules.get(name)
+    if module is None:
+        return failure.refusal("package `%s` is not loaded in this interpreter" % name,
+                               "NotLoaded")
+    path = paths.module_path(module)
+    if path is None:
+        return failure.refusal("`%s` is built in or has no source file" % name,
+                               "NotInWorkspace")
+    if not paths.under(paths.real(path), state.root):
+        return failure.refusal("`%s` (%s) is outside the workspace root %s"
+                               % (name, paths.real(path), state.root), "NotInWorkspace")
+    if not paths.is_workspace(path, state.root, state.libdirs):
+        return failure.refusal("`%s` is part of the standard library or site-packages"
+                               % name, "NotInWorkspace")
+    return None
+
+
+def from_file(state, path):
+    """Return (package name, None) for the package owning path, or (None, Failure)."""
+    full = paths.real(path)
+    if not paths.under(full, state.root):
+        return None, failure.refusal("%s is outside the workspace root %s"
+                                     % (full, state.root), "NotInWorkspace")
+    if not os.path.exists(full):
+        return None, failure.refusal("%s does not exist" % full, "FileNotFound")
+    for name, module in list(sys.modules.items()):
+        mpath = paths.module_path(module) if module is not None else None
+        if mpath and paths.real(mpath) == full:
+            if name == "__main__":
+                return None, failure.refusal(
+                    "%s is the running `__main__` script and is never reloaded"
+                    % paths.display(full, state.root))
+            return name.partition(".")[0], None
+    name = _name_from_layout(full)
+    if name is None:
+        return None, failure.refusal("%s is not part of a loaded package"
+                                     % paths.display(full, state.root), "NotLoaded")
+    return name, None
+
+
+def _name_from_layout(full):
+    """Walk up __init__.py directories (or to a sys.path entry) to the top package."""
+    directory = os.path.dirname(full)
+    top = None
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        top = directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    entries = sorted({paths.real(p or os.curdir) for p in sys.path if isinstance(p, str)},
+                     key=len, reverse=True)
+    start = top or os.path.dirname(full)
+    for entry in entries:
+        if paths.under(start, entry) and start != entry:
+            return os.path.relpath(start, entry).split(os.sep)[0]
+    if top is not None:
+        return os.path.basename(top)
+    return None
+
+
+def package(state, params):
+    """Return (name, None) for the package a reload request means, or (None, Failure)."""
+    name = params.get("package")
+    if not name and params.get("file"):
+        name, fail = from_file(state, params["file"])
+        if fail is not None:
+            return None, fail
+    fail = check_name(state, name)
+    return (None, fail) if fail else (name, None)

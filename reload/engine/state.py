@@ -1,0 +1,75 @@
+"""State kept by a host between engine calls: old generations, reports, caches."""
+
+import threading
+import types
+import weakref
+
+from . import paths
+
+
+class OldModule:
+    """One replaced module object and what it defined (one generation)."""
+
+    __slots__ = ("name", "file", "ref", "namespace", "names", "classes", "functions", "gen")
+
+    def __init__(self, module, gen):
+        self.name = module.__name__
+        self.file = paths.module_path(module)
+        self.ref = weakref.ref(module)
+        # The namespace is held strongly: old functions are recognised by
+        # their __globals__ identity, which must stay unique while recorded.
+        self.namespace = vars(module)
+        self.names = frozenset(self.namespace)
+        self.gen = gen
+        self.classes = []
+        self.functions = []
+        seen = set()
+        for value in list(self.namespace.values()):
+            _collect(value, self.name, self.namespace, self.classes, self.functions, seen)
+
+
+def _collect(value, modname, namespace, classes, functions, seen):
+    """Record classes and functions defined by the module owning namespace."""
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, types.FunctionType):
+        if value.__globals__ is namespace:
+            functions.append(weakref.ref(value))
+        return
+    if isinstance(value, (staticmethod, classmethod)):
+        _collect(value.__func__, modname, namespace, classes, functions, seen)
+        return
+    if isinstance(value, property):
+        for part in (value.fget, value.fset, value.fdel):
+            if part is not None:
+                _collect(part, modname, namespace, classes, functions, seen)
+        return
+    if isinstance(value, type) and getattr(value, "__module__", None) == modname:
+        try:
+            classes.append(weakref.ref(value))
+        except TypeError:
+            return
+        for item in list(vars(value).values()):
+            _collect(item, modname, namespace, classes, functions, seen)
+
+
+class State:
+    """Everything the engine remembers for one interpreter."""
+
+    def __init__(self, root, kind):
+        self.root = paths.real(root)
+        self.kind = kind
+        self.accel = None  # host may set: object with instances_of(types) -> list
+        self.libdirs = paths.library_dirs(self.root)
+        self.generations = {}  # package -> [OldModule] of every earlier reload
+        self.reports = {}  # package -> last report
+        self.order = {}  # package -> module names in import order
+        self.patched = weakref.WeakKeyDictionary()  # old object -> new it now mirrors
+        self.indexes = {}  # path -> (mtime_ns, size, locate.Index)
+        self.count = 0  # reloads done
+        self.lock = threading.RLock()  # one request at a time, queued
+
+    def old_modules(self, package):
+        """Return the OldModule records of package, oldest first."""
+        return list(self.generations.get(package, ()))

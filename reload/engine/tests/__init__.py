@@ -1,0 +1,1 @@
+"""Tests of the pyreload engine (see README in this directory)."""
