@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "bridge.h"
 #include <dlfcn.h>
+#include <signal.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,3 +85,14 @@ static struct PyModuleDef accel_def = {
 };
 
 PyObject *pyhost_accel_module(void) { return PyModule_Create(&accel_def); }
+
+void pyhost_default_fatal_signals(void) {
+	int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}

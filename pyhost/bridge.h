@@ -15,4 +15,8 @@ int pyhost_interrupt(unsigned long ident);
 void pyhost_clear_interrupt(unsigned long ident);
 /* A new module "_pyreload_accel" with C-speed heap filters (GIL held). */
 PyObject *pyhost_accel_module(void);
+/* Give the fatal signals (SEGV, BUS, FPE, ILL, ABRT) their default action, so
+ * that faulthandler, enabled after this, dumps the Python stacks and then the
+ * process dies of the real signal instead of Go's "signal during cgo" exit 2. */
+void pyhost_default_fatal_signals(void);
 #endif

@@ -19,6 +19,8 @@ import (
 
 func defaultExecutable() string { return C.GoString(C.pyhost_default_executable()) }
 
+func defaultFatalSignals() { C.pyhost_default_fatal_signals() }
+
 func threadIdent() uint64 { return uint64(C.pyhost_thread_ident()) }
 
 func interruptThread(ident uint64) int { return int(C.pyhost_interrupt(C.ulong(ident))) }

@@ -87,7 +87,9 @@ func (j *job) result(err error) error {
 			return fmt.Errorf("%w\n%s", ErrDeadline, pe.Traceback)
 		}
 		if err == nil {
-			return nil // it finished before the interrupt landed
+			// It caught the interrupt and returned: still too late, and
+			// what it returned may describe the interrupt, not its work.
+			return ErrDeadline
 		}
 		return fmt.Errorf("%w: %v", ErrDeadline, err)
 	}

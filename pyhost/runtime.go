@@ -21,6 +21,11 @@ type Options struct {
 	SwitchInterval time.Duration
 	// Workers is how many OS threads may run calls at once; default 4.
 	Workers int
+	// CrashReports makes a crash in native code (segfault, abort) dump the
+	// Python stacks to stderr and end the process with the real signal, as
+	// plain python with faulthandler does. Meant for a host process: Go's
+	// own handling of those signals is replaced.
+	CrashReports bool
 }
 
 // Interpreter is the process's CPython interpreter.
@@ -106,7 +111,12 @@ func (i *Interpreter) setUp(opts Options) error {
 	}
 	python3.PyDict_SetItemString(i.ns, "_pyreload_accel", accel)
 	accel.DecRef()
-	return execIn(i.ns, fmt.Sprintf("import sys\nsys.setswitchinterval(%g)\n", opts.SwitchInterval.Seconds()), "<pyhost>")
+	setup := fmt.Sprintf("import sys\nsys.setswitchinterval(%g)\n", opts.SwitchInterval.Seconds())
+	if opts.CrashReports {
+		defaultFatalSignals()
+		setup += "import faulthandler\nfaulthandler.enable(file=sys.stderr, all_threads=True)\n"
+	}
+	return execIn(i.ns, setup, "<pyhost>")
 }
 
 // Version is the embedded Python's version string (sys.version).

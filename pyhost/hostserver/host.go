@@ -74,7 +74,7 @@ func Start(opts Options) (*Host, *hostproto.Listener, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	interp, err := pyhost.Start(pyhost.Options{Executable: exe})
+	interp, err := pyhost.Start(pyhost.Options{Executable: exe, CrashReports: true})
 	if err != nil {
 		return nil, nil, err
 	}

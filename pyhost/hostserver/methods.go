@@ -25,12 +25,13 @@ func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage
 		return h.status(ctx)
 	case "import":
 		var p struct {
-			Modules []string `json:"modules"`
+			Modules   []string `json:"modules"`
+			TimeoutMS int      `json:"timeout_ms"`
 		}
 		if err := decode(params, &p); err != nil {
 			return nil, err
 		}
-		return h.serialized(ctx, 0, "host_import", p.Modules)
+		return h.serialized(ctx, p.TimeoutMS, "host_import", p.Modules)
 	case "run":
 		var p struct {
 			Entry string   `json:"entry"`

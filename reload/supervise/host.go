@@ -146,7 +146,7 @@ func (h *Host) start(ctx context.Context) error {
 		return err
 	}
 	defer readyR.Close()
-	tail := newTailWriter(h.opts.Stderr, 20)
+	tail := newTailWriter(h.opts.Stderr, 30)
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = h.opts.Root
 	cmd.Stdin = nil
