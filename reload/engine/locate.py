@@ -100,26 +100,13 @@ class Index:
                 for field in ("body", "orelse", "finalbody"):
                     self._defs(getattr(node, field, []) or [], prefix)
 
-    def binding(self, name, prefer_modules=()):
-        """Return (kind, span) of the module-level binding of name, or None.
-
-        An import from one of prefer_modules wins; then any import; then the first.
-        """
+    def binding(self, name):
+        """Return (kind, span) of the last module-level binding of name, or None."""
         found = self.bindings.get(name)
         if not found:
             return None
-        for kind, module, span in found:
-            if module and any(_matches(module, p) for p in prefer_modules):
-                return kind, span
-        for kind, module, span in found:
-            if kind in ("import", "from"):
-                return kind, span
-        kind, _, span = found[0]
+        kind, _, span = max(found, key=lambda item: item[2])
         return kind, span
-
-
-def _matches(module, package):
-    return module.startswith(".") or module == package or module.startswith(package + ".")
 
 
 def dotted(node):

@@ -44,6 +44,9 @@ def is_workspace(path, root, libdirs):
     path = real(path)
     if not under(path, root):
         return False
+    parts = path[len(root):].split(os.sep)
+    if "site-packages" in parts or "dist-packages" in parts:
+        return False
     return not any(under(path, d) and not under(root, d) for d in libdirs)
 
 

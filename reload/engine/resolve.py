@@ -41,8 +41,8 @@ def check_name(state, name):
         return failure.refusal("`%s` is built in or has no source file" % name,
                                "NotInWorkspace")
     if not paths.under(paths.real(path), state.root):
-        return failure.refusal("`%s` (%s) is outside the workspace root %s"
-                               % (name, paths.real(path), state.root), "NotInWorkspace")
+        return failure.refusal("`%s` is outside the workspace root" % name,
+                               "NotInWorkspace")
     if not paths.is_workspace(path, state.root, state.libdirs):
         return failure.refusal("`%s` is part of the standard library or site-packages"
                                % name, "NotInWorkspace")
@@ -53,10 +53,11 @@ def from_file(state, path):
     """Return (package name, None) for the package owning path, or (None, Failure)."""
     full = paths.real(path)
     if not paths.under(full, state.root):
-        return None, failure.refusal("%s is outside the workspace root %s"
-                                     % (full, state.root), "NotInWorkspace")
+        return None, failure.refusal("the file is outside the workspace root",
+                                     "NotInWorkspace")
     if not os.path.exists(full):
-        return None, failure.refusal("%s does not exist" % full, "FileNotFound")
+        return None, failure.refusal("%s does not exist" % paths.display(full, state.root),
+                                     "FileNotFound")
     for name, module in list(sys.modules.items()):
         mpath = paths.module_path(module) if module is not None else None
         if mpath and paths.real(mpath) == full:

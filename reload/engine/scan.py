@@ -80,7 +80,7 @@ def _scan_holder(st, old, hname, hmod, index_of, found, hits):
 def _where(idx, path, name, package):
     if idx is None:
         return None, None
-    hit = idx.binding(name, (package,))
+    hit = idx.binding(name)
     if hit is None:
         return None, None
     return hit[0], (path, hit[1])
