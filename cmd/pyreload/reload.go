@@ -22,6 +22,8 @@ func reloadCommand(args []string) int {
 	asJSON := fs.Bool("json", false, "print the merged reports as JSON")
 	fix := fs.String("fix", "", "then apply a fix: rebind, patch or dependents")
 	watch := fs.Bool("watch", false, "keep watching the root and reload on every change")
+	fs.StringVar(&tcpTarget.addr, "tcp", "", "reach one agent over TCP at HOST:PORT instead (attach mode in containers)")
+	fs.StringVar(&tcpTarget.tokenFile, "token-file", "", "the agent's 0600 TCP token file (with --tcp)")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--watch] PACKAGE|FILE...")
 		fs.PrintDefaults()
@@ -47,8 +49,11 @@ func reloadCommand(args []string) int {
 	if *watch {
 		return watchCommand(rootDir, fs.Args(), *asJSON, *fix)
 	}
-	clients, err := hostproto.Discover(rootDir)
+	clients, err := discover(rootDir)
 	if err != nil || len(clients) == 0 {
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "pyreload reload: %v\n", err)
+		}
 		fmt.Fprintf(os.Stderr, "pyreload reload: no interpreter is reachable for %s; start one with `pyreload run --root %s TARGET`, or attach a running app (`pyreload agent`)\n", rootDir, rootDir)
 		return exitNoInterp
 	}

@@ -1,0 +1,60 @@
+"""Running the app's TARGET as ``__main__`` in the main thread, the way
+``pyreload run`` does: a module (``pkg.app``), ``module:function``
+(``pkg.app:main``) or a script path; and what ``status`` says about it."""
+
+import importlib
+import os
+import runpy
+import sys
+
+from . import rpc
+
+# _ENTRY is the entry of this process (inherited by forked workers).
+_ENTRY = {"entry": None, "entry_state": "idle", "entry_error": None}
+
+
+def entry_status():
+    return dict(_ENTRY)
+
+
+def is_script(entry):
+    return entry.endswith(".py") or os.sep in entry
+
+
+def run(entry, argv, root):
+    """Run entry with argv as __main__; returns what a function target
+    returned (for sys.exit). Exceptions propagate, recorded in status."""
+    _ENTRY.update(entry=entry, entry_state="running", entry_error=None)
+    try:
+        value = _run(entry, argv, root)
+    except SystemExit as exc:
+        _ENTRY["entry_state"] = "finished" if exc.code in (None, 0) else "failed"
+        raise
+    except BaseException as exc:
+        _ENTRY.update(entry_state="failed", entry_error=rpc.describe_failure(exc))
+        raise
+    _ENTRY["entry_state"] = "finished"
+    return value
+
+
+def _run(entry, argv, root):
+    if is_script(entry):
+        path = entry if os.path.isabs(entry) else os.path.abspath(entry)
+        if not os.path.exists(path) and not os.path.isabs(entry):
+            path = os.path.join(root, entry)
+        if not os.path.exists(path):
+            raise FileNotFoundError("entry script %s does not exist" % entry)
+        sys.argv = [path] + list(argv)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+        runpy.run_path(path, run_name="__main__")
+        return None
+    if ":" in entry:
+        module, func = entry.split(":", 1)
+        sys.argv = [module] + list(argv)
+        obj = importlib.import_module(module)
+        for part in func.split("."):
+            obj = getattr(obj, part)
+        return obj()
+    sys.argv = [entry] + list(argv)
+    runpy.run_module(entry, run_name="__main__", alter_sys=True)
+    return None
