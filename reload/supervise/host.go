@@ -48,6 +48,7 @@ type Host struct {
 	cmd    *exec.Cmd
 	client *hostproto.Client
 	exited chan Exit
+	done   chan struct{} // closed when the current process has exited
 	tail   *tailWriter
 	stop   bool
 }
@@ -92,7 +93,7 @@ func (h *Host) Restart(ctx context.Context) error {
 func (h *Host) Stop() error {
 	h.mu.Lock()
 	h.stop = true
-	cmd, client, exited := h.cmd, h.client, h.exited
+	cmd, client, done := h.cmd, h.client, h.done
 	h.mu.Unlock()
 	if cmd == nil {
 		return nil
@@ -108,8 +109,7 @@ func (h *Host) Stop() error {
 			cmd.Process.Signal(sig)
 		}
 		select {
-		case e := <-exited:
-			exited <- e // leave it for Exited() readers
+		case <-done:
 			return nil
 		case <-time.After(2 * time.Second):
 		}
@@ -165,7 +165,9 @@ func (h *Host) start(ctx context.Context) error {
 	}
 	readyW.Close()
 	exited := make(chan Exit, 1)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		err := cmd.Wait()
 		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 		e := exitFromState(cmd.Process.Pid, ws, err)
@@ -179,6 +181,7 @@ func (h *Host) start(ctx context.Context) error {
 	sock, err := waitReady(ctx, readyR, h.opts.ReadyTimeout)
 	if err != nil {
 		cmd.Process.Kill()
+		<-done
 		e := <-exited
 		if errors.Is(err, errExitedEarly) {
 			return fmt.Errorf("host did not start: %s", e)
@@ -188,11 +191,11 @@ func (h *Host) start(ctx context.Context) error {
 	client, err := hostproto.Dial(sock)
 	if err != nil {
 		cmd.Process.Kill()
-		<-exited
+		<-done
 		return fmt.Errorf("host started but does not answer: %w", err)
 	}
 	h.mu.Lock()
-	h.cmd, h.client, h.exited, h.tail, h.stop = cmd, client, exited, tail, false
+	h.cmd, h.client, h.exited, h.done, h.tail, h.stop = cmd, client, exited, done, tail, false
 	h.mu.Unlock()
 	return nil
 }
