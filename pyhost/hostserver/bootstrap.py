@@ -4,6 +4,7 @@ leaving it in sys.modules, answers JSON calls with it, and runs the user's
 entry in a background thread. Nothing here prints."""
 
 import importlib
+import importlib.util
 import json
 import os
 import runpy
@@ -132,7 +133,7 @@ def start_entry(entry, argv_json, root):
         except BaseException as exc:
             run["state"], run["code"] = "failed", 1
             run["error"] = describe_failure(exc)
-            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+            _print_user_traceback(exc)
         finally:
             run["done"].set()
 
@@ -141,6 +142,22 @@ def start_entry(entry, argv_json, root):
     while run["ident"] is None and thread.is_alive():
         thread.join(0.001)
     return run
+
+
+def _user_frames(tb):
+    """Skip the frames of this glue and of runpy: the user's code starts after."""
+    while tb is not None and (tb.tb_frame.f_code.co_filename == "<pyreload bootstrap>"
+                              or tb.tb_frame.f_code.co_filename.startswith("<frozen runpy")):
+        tb = tb.tb_next
+    return tb
+
+
+def _print_user_traceback(exc):
+    tb = _user_frames(exc.__traceback__)
+    if tb is None:
+        print("pyreload: %s: %s" % (type(exc).__name__, exc), file=sys.stderr)
+    else:
+        traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
 
 
 def _exit_code(exc):
@@ -165,14 +182,25 @@ def _run_entry(entry, argv, root):
         return
     if ":" in target:
         module, func = target.split(":", 1)
+        _require_module(module)
         sys.argv = [module] + argv
         obj = importlib.import_module(module)
         for part in func.split("."):
             obj = getattr(obj, part)
         obj()
         return
+    _require_module(target)
     sys.argv = [target] + argv
     runpy.run_module(target, run_name="__main__", alter_sys=True)
+
+
+def _require_module(name):
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except ImportError:
+        found = False
+    if not found:
+        raise ModuleNotFoundError("No module named %r" % name, name=name)
 
 
 def entry_status(run):

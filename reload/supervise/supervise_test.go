@@ -14,7 +14,7 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/hostproto"
-	"github.com/pyreload/pyreload/reload/internal/testbinary"
+	"github.com/pyreload/pyreload/reload/testbinary"
 	"github.com/pyreload/pyreload/reload/supervise"
 )
 
