@@ -67,7 +67,7 @@ local function edit_and_write(buf, from, to)
     lines[i] = l:gsub(from, to)
   end
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
-  vim.cmd("write")
+  vim.cmd("silent write")
 end
 
 ---------------------------------------------------------------- root 1: defaults
@@ -91,6 +91,7 @@ H.test("the plugin starts pyreload serve for Python buffers under the root", fun
 end)
 
 H.test(":write reloads the package; stale-import appears at app/views.py:2", function()
+  H.ok(client1, "no running pyreload server for the first root (see the first failure)")
   edit_and_write(core1, "hello from shop", "hello, edited")
   H.wait(FIRST_RELOAD_MS, function() return #stale(views1, "stale-import") > 0 end,
     function() return "a stale-import diagnostic on app/views.py, have " .. show(views1) end)
@@ -102,6 +103,7 @@ H.test(":write reloads the package; stale-import appears at app/views.py:2", fun
 end)
 
 H.test("pyreload/report arrived for the reload", function()
+  H.ok(client1, "no running pyreload server for the first root (see the first failure)")
   H.wait(RELOAD_MS, function() return pyreload.reports[root1] ~= nil end, "a pyreload/report notification")
   local r = pyreload.reports[root1]
   H.eq("shop", r.package, "package")
@@ -109,6 +111,7 @@ H.test("pyreload/report arrived for the reload", function()
 end)
 
 H.test("the quick fix (textDocument/codeAction + its command) clears the diagnostic", function()
+  H.ok(client1, "no running pyreload server for the first root (see the first failure)")
   local d = H.ok(stale(views1, "stale-import")[1], "a stale-import to fix " .. show(views1))
   local lsp = vim.tbl_extend("keep", {
     range = { start = { line = d.lnum, character = d.col }, ["end"] = { line = d.end_lnum, character = d.end_col } },
