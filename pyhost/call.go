@@ -17,28 +17,33 @@ func (i *Interpreter) Exec(ctx context.Context, source, filename string) error {
 // arguments; it must return a str.
 func (i *Interpreter) Call(ctx context.Context, name string, args ...string) (string, error) {
 	var out string
-	err := i.do(ctx, func() error {
-		fn := python3.PyDict_GetItemString(i.ns, name) // borrowed
-		if fn == nil {
-			return fmt.Errorf("pyhost: no function %q in the host namespace", name)
-		}
-		tuple := python3.PyTuple_New(len(args))
-		defer tuple.DecRef()
-		for n, a := range args {
-			python3.PyTuple_SetItem(tuple, n, python3.PyUnicode_FromString(a)) // steals
-		}
-		res := fn.CallObject(tuple)
-		if res == nil {
-			return fetchError()
-		}
-		defer res.DecRef()
-		if !python3.PyUnicode_Check(res) {
-			return fmt.Errorf("pyhost: %s returned %s, not str", name, typeName(res))
-		}
-		out = python3.PyUnicode_AsUTF8(res)
-		return nil
+	err := i.do(ctx, func() (err error) {
+		out, err = i.callLocked(name, args)
+		return err
 	})
 	return out, err
+}
+
+// callLocked calls ns[name](*args) with the GIL held.
+func (i *Interpreter) callLocked(name string, args []string) (string, error) {
+	fn := python3.PyDict_GetItemString(i.ns, name) // borrowed
+	if fn == nil {
+		return "", fmt.Errorf("pyhost: no function %q in the host namespace", name)
+	}
+	tuple := python3.PyTuple_New(len(args))
+	defer tuple.DecRef()
+	for n, a := range args {
+		python3.PyTuple_SetItem(tuple, n, python3.PyUnicode_FromString(a)) // steals
+	}
+	res := fn.CallObject(tuple)
+	if res == nil {
+		return "", fetchError()
+	}
+	defer res.DecRef()
+	if !python3.PyUnicode_Check(res) {
+		return "", fmt.Errorf("pyhost: %s returned %s, not str", name, typeName(res))
+	}
+	return python3.PyUnicode_AsUTF8(res), nil
 }
 
 // execIn compiles and runs source in globals (GIL held).

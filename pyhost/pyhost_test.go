@@ -161,3 +161,17 @@ def stop():
 	_, err = interp.Call(ctx, "stop")
 	require.NoError(t, err)
 }
+
+func TestLockedThreadCalls(t *testing.T) {
+	interp := start(t)
+	require.NoError(t, interp.Exec(context.Background(), "import threading\ndef ident():\n    return str(threading.get_ident())\n", "<t>"))
+	th := interp.LockThread()
+	a, err := th.Call("ident")
+	require.NoError(t, err)
+	b, err := th.Call("ident")
+	require.NoError(t, err)
+	th.Close()
+	assert.Equal(t, a, b, "calls of one Thread run on one OS thread")
+	_, err = interp.Call(context.Background(), "ident")
+	require.NoError(t, err, "workers still run after a Thread is closed")
+}
