@@ -273,6 +273,12 @@ class WorkspaceEdit {
   }
 }
 
+class TabInputText {
+  constructor(uri) {
+    this.uri = uri;
+  }
+}
+
 class MarkdownString {
   constructor(value = '', supportThemeIcons = false) {
     this.value = value;
@@ -454,6 +460,7 @@ const ev = {
   activeEditor: new EventEmitter(),
   visibleEditors: new EventEmitter(),
   diagnostics: new EventEmitter(),
+  tabs: new EventEmitter(),
   never: new EventEmitter(),
 };
 
@@ -637,10 +644,21 @@ const window = {
     const cts = new CancellationTokenSource();
     return task({ report() {} }, cts.token);
   },
+  // One tab group holding a tab per open document (the client's pull
+  // diagnostics look at tabs to know which documents are visible).
   tabGroups: {
-    all: [],
-    activeTabGroup: { tabs: [] },
-    onDidChangeTabs: ev.never.event,
+    get all() {
+      return [window.tabGroups.activeTabGroup];
+    },
+    get activeTabGroup() {
+      const tabs = workspace.textDocuments.map((d) => ({
+        input: new TabInputText(d.uri),
+        label: path.basename(d.uri.fsPath),
+        isActive: !!state.activeEditor && state.activeEditor.document === d,
+      }));
+      return { tabs, isActive: true, viewColumn: 1, activeTab: tabs.find((t) => t.isActive) };
+    },
+    onDidChangeTabs: ev.tabs.event,
     onDidChangeTabGroups: ev.never.event,
   },
 };
@@ -845,6 +863,7 @@ const fake = {
     doc = new TextDocument(uri, fs.readFileSync(uri.fsPath, 'utf8'), LANGUAGES[path.extname(p)] || 'plaintext');
     state.documents.push(doc);
     ev.open.fire(doc);
+    ev.tabs.fire({ opened: [], closed: [], changed: [] });
     return doc;
   },
   closeDocument(doc) {
@@ -943,6 +962,7 @@ const api = {
   TextEdit,
   WorkspaceEdit,
   MarkdownString,
+  TabInputText,
   ...enums,
   workspace,
   window,
