@@ -16,6 +16,7 @@ import time
 from . import entries
 from . import failure
 from . import fixes
+from . import paths
 from . import reloader
 from . import resolve
 from . import scan
@@ -54,7 +55,10 @@ def reload(st, params):
         raise ValueError("mode must be evict or patch, not %r" % (mode,))
     name, fail = resolve.package(st, params)
     if fail is not None:
-        label = params.get("package") or params.get("file") or ""
+        label = params.get("package") or ""
+        if not label and params.get("file"):
+            full = paths.real(params["file"])
+            label = paths.display(full, st.root) if paths.under(full, st.root) else ""
         return entries.report(st, "reload", label, started, ok=False, error=fail)
     timeout = float(params.get("timeout_ms") or 30000) / 1000.0
     outcome = reloader.deep_reload(st, name, timeout)

@@ -12,6 +12,7 @@ import sys
 from importlib import _bootstrap_external
 from importlib import machinery
 from importlib.util import cache_from_source
+from importlib.util import decode_source
 
 from . import paths
 
@@ -22,7 +23,12 @@ class FreshSourceLoader(machinery.SourceFileLoader):
     def get_code(self, fullname):
         path = self.get_filename(fullname)
         data = self.get_data(path)
-        code = self.source_to_code(data, path)
+        try:
+            code = self.source_to_code(data, path)
+        except SyntaxError as exc:
+            if exc.filename and exc.lineno:
+                raise
+            raise located(exc, data, path) from exc
         if not sys.dont_write_bytecode:
             try:
                 st = os.stat(path)
@@ -32,6 +38,21 @@ class FreshSourceLoader(machinery.SourceFileLoader):
             except Exception:
                 pass
         return code
+
+
+def located(exc, data, path):
+    """Return a SyntaxError for an undecodable source, at the first bad byte."""
+    start = 0
+    try:
+        decode_source(data)
+    except UnicodeDecodeError as err:
+        start = err.start
+    except Exception:
+        start = 0
+    line = data.count(b"\n", 0, start) + 1
+    col = start - (data.rfind(b"\n", 0, start) + 1) + 1
+    text = data.splitlines()[line - 1].decode("latin-1") if data else ""
+    return SyntaxError(exc.msg, (path, line, col, text))
 
 
 class FreshFinder:

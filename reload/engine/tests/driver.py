@@ -50,8 +50,9 @@ def render(report, root):
     err = report.get("error")
     if err:
         verb = "failed and was rolled back" if report.get("rolled_back") else "was refused"
-        lines.append("%s: error: reload of `%s` %s: %s: %s [reload-failed]" % (
-            where(err), report.get("package"), verb, err["type"], err["message"]))
+        what = "reload of `%s`" % report["package"] if report.get("package") else "reload"
+        lines.append("%s: error: %s %s: %s: %s [reload-failed]" % (
+            where(err), what, verb, err["type"], err["message"]))
     for item in report.get("stale") or ():
         lines.append("%s: warning: %s [%s]" % (where(item), item["message"], item["code"]))
     return sorted(lines)
