@@ -45,18 +45,21 @@ void pyhost_clear_interrupt(unsigned long ident) {
 /* instances_of(types) -> list of the GC-tracked objects whose exact type is
  * in the set or frozenset `types`. One pass over the heap, no per-object
  * Python code: the stale scan's hot loop. */
-static PyObject *accel_instances_of(PyObject *self, PyObject *types) {
-	if (!PyAnySet_Check(types)) {
-		PyErr_SetString(PyExc_TypeError, "instances_of() takes a set of types");
+static PyObject *accel_instances_of(PyObject *self, PyObject *arg) {
+	/* Any iterable of types; a set makes the membership test O(1). */
+	PyObject *types = PyAnySet_Check(arg) ? (Py_INCREF(arg), arg) : PySet_New(arg);
+	if (!types) {
 		return NULL;
 	}
 	PyObject *gc = PyImport_ImportModule("gc");
 	if (!gc) {
+		Py_DECREF(types);
 		return NULL;
 	}
 	PyObject *all = PyObject_CallMethod(gc, "get_objects", NULL);
 	Py_DECREF(gc);
 	if (!all) {
+		Py_DECREF(types);
 		return NULL;
 	}
 	PyObject *out = PyList_New(0);
@@ -69,12 +72,13 @@ static PyObject *accel_instances_of(PyObject *self, PyObject *types) {
 		}
 	}
 	Py_DECREF(all);
+	Py_DECREF(types);
 	return out;
 }
 
 static PyMethodDef accel_methods[] = {
 	{"instances_of", accel_instances_of, METH_O,
-	 "instances_of(types) -> objects whose exact type is in the set types"},
+	 "instances_of(types) -> objects whose exact type is one of types (an iterable)"},
 	{NULL, NULL, 0, NULL},
 };
 

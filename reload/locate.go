@@ -40,21 +40,24 @@ type FileDiagnostic struct {
 func Locate(r Report) []FileDiagnostic {
 	byFile := map[string][]Item{}
 	if r.Error != nil {
-		line := max(r.Error.Line, 1)
-		col := max(r.Error.Column, 1)
+		verb := "was refused"
+		if r.RolledBack {
+			verb = "failed and was rolled back"
+		}
+		what := "reload"
+		if r.Package != "" {
+			what = "reload of `" + r.Package + "`"
+		}
+		line, col, endLine, endCol := position(r.Error.File, r.Error.Line, r.Error.Column, 0, 0)
 		byFile[r.Error.File] = append(byFile[r.Error.File], Item{
 			Code: CodeReloadFailed, Severity: SeverityError,
-			Message: fmt.Sprintf("reload of %s failed and was rolled back: %s: %s", r.Package, r.Error.Type, r.Error.Message),
-			Line:    line, Column: col, EndLine: line, EndColumn: col + 1,
+			Message: fmt.Sprintf("%s %s: %s: %s", what, verb, r.Error.Type, r.Error.Message),
+			Line:    line, Column: col, EndLine: endLine, EndColumn: endCol,
 			Data: map[string]any{"code": CodeReloadFailed, "package": r.Package},
 		})
 	}
 	for _, s := range r.Stale {
-		line, col := max(s.Line, 1), max(s.Column, 1)
-		endLine, endCol := s.EndLine, s.EndColumn
-		if endLine < line || endLine == line && endCol <= col {
-			endLine, endCol = line, col+1
-		}
+		line, col, endLine, endCol := position(s.File, s.Line, s.Column, s.EndLine, s.EndColumn)
 		data := map[string]any{}
 		for k, v := range s.Data {
 			data[k] = v
@@ -78,12 +81,25 @@ func Locate(r Report) []FileDiagnostic {
 	return out
 }
 
+// position normalises a 1-based range: unlocated (no file or line) stays
+// 0:0; a located one gets a column and a non-empty range.
+func position(file string, line, col, endLine, endCol int) (int, int, int, int) {
+	if file == "" || line <= 0 {
+		return 0, 0, 0, 0
+	}
+	col = max(col, 1)
+	if endLine < line || endLine == line && endCol <= col {
+		endLine, endCol = line, col+1
+	}
+	return line, col, endLine, endCol
+}
+
 // FormatLine renders an item as `path:line:col: severity: message [code]`,
 // the form editors' quickfix lists parse; paths are relative to root.
 func FormatLine(root, file string, it Item) string {
 	path := file
-	if path == "" {
-		path = "<unknown>"
+	if path == "" || it.Line == 0 {
+		path = "-"
 	} else if rel, err := filepath.Rel(root, file); err == nil && !strings.HasPrefix(rel, "..") {
 		path = rel
 	}

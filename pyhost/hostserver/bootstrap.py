@@ -178,7 +178,7 @@ def _run_entry(entry, argv, root):
             raise FileNotFoundError("entry script %s does not exist" % path)
         sys.argv = [path] + argv
         sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-        runpy.run_path(path, run_name="__main__")
+        _run_script_as_main(path)
         return
     if ":" in target:
         module, func = target.split(":", 1)
@@ -191,7 +191,19 @@ def _run_entry(entry, argv, root):
         return
     _require_module(target)
     sys.argv = [target] + argv
-    runpy.run_module(target, run_name="__main__", alter_sys=True)
+    # As `python -m`: the code runs in the real __main__ module, which stays
+    # in sys.modules afterwards, so its objects live on for reloads.
+    runpy._run_module_as_main(target, alter_argv=True)
+
+
+def _run_script_as_main(path):
+    """As `python script.py`: run in the real __main__ module's namespace."""
+    main = sys.modules["__main__"]
+    with open(path, "rb") as handle:
+        code = compile(handle.read(), path, "exec")
+    main.__dict__.update({"__name__": "__main__", "__file__": path,
+                          "__cached__": None, "__spec__": None, "__package__": None})
+    exec(code, main.__dict__)
 
 
 def _require_module(name):
