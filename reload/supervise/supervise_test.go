@@ -14,8 +14,8 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/hostproto"
-	"github.com/pyreload/pyreload/reload/testbinary"
 	"github.com/pyreload/pyreload/reload/supervise"
+	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
 // crashes is a module of ways user code ends or abuses a process.
@@ -122,7 +122,7 @@ func TestStartupImportFailureIsReported(t *testing.T) {
 func TestCrashesAreDetectedAndExplained(t *testing.T) {
 	for _, tc := range []struct {
 		fn, signal, says string
-		code              int
+		code             int
 	}{
 		{fn: "segv", signal: "SIGSEGV", says: "in segv", code: -1},
 		{fn: "abort", signal: "SIGABRT", says: "in abort", code: -1},
