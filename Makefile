@@ -11,11 +11,13 @@ export PKG_CONFIG_PATH := $(CPYTHON_DIR)$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PA
 COMPAT_HASH := $(shell sha256sum $(CPYTHON_DIR)/compat.h 2>/dev/null | cut -c1-16)
 export CGO_CFLAGS := -O2 -g -DPYRELOAD_COMPAT_HASH=$(COMPAT_HASH)
 export CGO_ENABLED := 1
+# Debian installs Go from the tarball at /usr/local/go.
+export PATH := $(if $(wildcard /usr/local/go/bin),/usr/local/go/bin:)$(PATH)
 GO ?= go
 BIN := bin/pyreload
 GOFILES := $(shell find cmd lsp reload pyhost -name '*.go' -o -name '*.py' -o -name '*.h' -o -name '*.c' -o -name '*.pc' 2>/dev/null)
 
-.PHONY: build check-deps test test-go test-editors bench demo vsix clean
+.PHONY: build deps check-deps test test-go test-editors bench demo vsix clean
 
 build: $(BIN)
 
@@ -26,7 +28,11 @@ check-deps:
 	@command -v pkg-config >/dev/null || { echo "pyreload: pkg-config is missing; install it: apt-get install -y pkg-config" >&2; exit 1; }
 	@pkg-config --exists python3-embed || { echo "pyreload: CPython's embedding headers are missing; install them: apt-get install -y python3-dev" >&2; exit 1; }
 
-test: build test-go test-editors
+# deps installs what is missing (apt-get, as root) or says what to install.
+deps:
+	@bash .ci/install-deps.sh
+
+test: deps build test-go test-editors
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
@@ -38,7 +44,11 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 
 demo:
+	@bash .ci/install-deps.sh --build-only
 	@bash testdata/demo/demo.sh
+
+vsix:
+	$(MAKE) -C editors/vscode vsix
 
 clean:
 	rm -rf bin

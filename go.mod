@@ -19,6 +19,7 @@ require (
 	github.com/tliron/commonlog v0.2.8 // indirect
 	github.com/tliron/glsp v0.2.2 // indirect
 	github.com/tliron/kutil v0.3.11 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.15.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/term v0.14.0 // indirect

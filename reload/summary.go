@@ -32,5 +32,9 @@ func Summary(r Report) string {
 	if len(r.Errors) > 0 {
 		procs = fmt.Sprintf(" (%d interpreter(s) did not answer)", len(r.Errors))
 	}
-	return fmt.Sprintf("%s %s (%d modules) in %d ms — %s%s", verb, r.Package, len(r.Modules), ms, stale, procs)
+	mods := ""
+	if r.Action == "" || r.Action == "reload" {
+		mods = fmt.Sprintf(" (%d modules)", len(r.Modules))
+	}
+	return fmt.Sprintf("%s %s%s in %d ms — %s%s", verb, r.Package, mods, ms, stale, procs)
 }

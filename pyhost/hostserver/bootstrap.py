@@ -130,6 +130,9 @@ def start_entry(entry, argv_json, root):
             run["state"], run["code"] = "finished", 0
         except SystemExit as exc:
             run["state"], run["code"] = "exited", _exit_code(exc)
+        except KeyboardInterrupt:
+            # Ctrl-C or shutdown: the host stops the app this way.
+            run["state"], run["code"] = "stopped", 130
         except BaseException as exc:
             run["state"], run["code"] = "failed", 1
             run["error"] = describe_failure(exc)

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building and testing pyreload needs on Debian, when missing:
+# CPython's embedding headers, pkg-config, Neovim (editor tests). As root it
+# uses apt-get; otherwise it says what to install and fails.
+set -euo pipefail
+need=()
+command -v pkg-config >/dev/null || need+=(pkg-config)
+pkg-config --exists python3-embed 2>/dev/null || need+=(python3-dev)
+[ "${1:-}" = "--build-only" ] || command -v nvim >/dev/null || need+=(neovim)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "pyreload: missing ${need[*]}; install them: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "pyreload: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

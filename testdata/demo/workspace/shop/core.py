@@ -1,0 +1,2 @@
+def greet(name):
+    return "Hello, %s (v1)" % name
