@@ -37,3 +37,22 @@ func BenchmarkCallViaWorker(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCallWithBusyUserThread is a call while a user thread spins on the
+// CPU: the lowered switch interval bounds how long the call waits for the
+// GIL (CPython's default 5 ms would make this ~5000 µs).
+func BenchmarkCallWithBusyUserThread(b *testing.B) {
+	interp := start(b)
+	ctx := context.Background()
+	src := benchSrc + "import threading\nspin_on = [True]\ndef spin():\n    while spin_on[0]:\n        pass\nthreading.Thread(target=spin, daemon=True).start()\ndef stop():\n    spin_on[0] = False\n    return ''\n"
+	require.NoError(b, interp.Exec(ctx, src, "<bench>"))
+	defer interp.Call(ctx, "stop")
+	th := interp.LockThread()
+	defer th.Close()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if _, err := th.Call("nop"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
