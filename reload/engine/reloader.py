@@ -9,6 +9,7 @@ from . import fresh
 from . import locks
 from . import paths
 from . import state as statemod
+from . import watchdog
 
 _MISSING = object()
 
@@ -43,15 +44,23 @@ def deep_reload(st, package, timeout_s=30.0):
     except TimeoutError as exc:
         return Outcome(error=failure.refusal(str(exc), "Busy"))
     parent = _parent_snapshot(package)
+    deadline_guard = None
     try:
         try:
             order = _evict(live, nones)
             importlib.invalidate_caches()
+            deadline_guard = watchdog.Deadline(max(deadline - time.monotonic(), 0.05),
+                                               st.watchdog)
             with fresh.installed([package], st.root, st.libdirs):
                 _reimport(package, order)
+            deadline_guard.disarm()
             new = [n for n in list(sys.modules) if paths.in_tree(n, package)
                    and sys.modules.get(n) is not None]
         except BaseException as exc:  # roll back whatever the new code raised
+            if deadline_guard is not None:
+                deadline_guard.disarm()
+            if type(exc).__name__ == "ReloadTimeout":
+                exc = _timeout_error(exc, timeout_s)
             _rollback(st, package, live, nones, parent, before_keys)
             return Outcome(error=failure.from_exception(exc, st.root, st.libdirs),
                            rolled_back=True)
@@ -65,6 +74,12 @@ def deep_reload(st, package, timeout_s=30.0):
         gens.append(statemod.OldModule(module, st.count))
     st.order[package] = new
     return Outcome(modules=new)
+
+
+def _timeout_error(exc, timeout_s):
+    """Return a TimeoutError carrying exc's traceback, with a readable message."""
+    out = TimeoutError("the re-import did not finish within %g ms" % (timeout_s * 1000))
+    return out.with_traceback(exc.__traceback__)
 
 
 def _parent_snapshot(package):

@@ -61,6 +61,9 @@ class State:
         self.root = paths.real(root)
         self.kind = kind
         self.accel = None  # host may set: object with instances_of(types) -> list
+        # Interrupt a re-import that runs past its deadline (hosts that interrupt
+        # runaway calls themselves may turn this off).
+        self.watchdog = kind == "agent"
         self.libdirs = paths.library_dirs(self.root)
         self.generations = {}  # package -> [OldModule] of every earlier reload
         self.reports = {}  # package -> last report

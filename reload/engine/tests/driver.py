@@ -99,6 +99,8 @@ def reload_params(root, line):
             repeat = int(value)
         elif key == "mode":
             params["mode"] = value
+        elif key == "timeout_ms":
+            params["timeout_ms"] = int(value)
         elif key == "dependents":
             params["dependents"] = value == "true"
     return params, repeat
