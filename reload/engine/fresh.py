@@ -22,6 +22,8 @@ class FreshSourceLoader(machinery.SourceFileLoader):
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
+        if cache_is_trustworthy(path):
+            return super().get_code(fullname)
         data = self.get_data(path)
         try:
             code = self.source_to_code(data, path)
@@ -38,6 +40,22 @@ class FreshSourceLoader(machinery.SourceFileLoader):
             except Exception:
                 pass
         return code
+
+
+def cache_is_trustworthy(path):
+    """Report whether path's .pyc was written after the source's last change.
+
+    The pyc records the source mtime in whole seconds; it can only be stale when
+    the source changed after the pyc was written (ctime, which utime cannot set
+    back) or within the second the pyc records.
+    """
+    try:
+        src = os.stat(path)
+        pyc = os.stat(cache_from_source(path))
+    except (OSError, NotImplementedError, ValueError):
+        return False
+    return (int(pyc.st_mtime) > int(src.st_mtime)
+            and pyc.st_mtime_ns > src.st_ctime_ns)
 
 
 def located(exc, data, path):

@@ -16,19 +16,29 @@ class Index:
         self.lines = text.splitlines()
         self.bindings = {}  # name -> [(kind, module or None, span)]
         self.defs = {}  # qualname -> span of the `class X` / `def f` header
-        self.uses = []  # (dotted base, attr, span) for every `a.b.attr`
+        self._tree = None
+        self._uses = None
         self.imports = set()  # absolute module names this file imports
         try:
             tree = ast.parse(text, path)
         except (SyntaxError, ValueError):
             return
+        self._tree = tree
         self._module_level(tree.body)
         self._defs(tree.body, "")
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute):
-                base = dotted(node.value)
-                if base:
-                    self.uses.append((base, node.attr, self.span(node)))
+
+    @property
+    def uses(self):
+        """(dotted base, attr, span) for every `a.b.attr` in the file (computed once)."""
+        if self._uses is None:
+            self._uses = []
+            for node in ast.walk(self._tree) if self._tree is not None else ():
+                if isinstance(node, ast.Attribute):
+                    base = dotted(node.value)
+                    if base:
+                        self._uses.append((base, node.attr, self.span(node)))
+            self._tree = None
+        return self._uses
 
     def col(self, lineno, offset):
         """Convert an AST byte offset on lineno to a 1-based character column."""

@@ -7,6 +7,7 @@ No per-object gc.get_referrers walk is ever made.
 """
 
 import collections
+from itertools import islice
 import sys
 import threading
 import types
@@ -20,6 +21,8 @@ from . import paths
 CONTAINERS = (list, tuple, set, frozenset, dict, collections.deque)
 MAX_ITEMS = 100000
 MAX_DEPTH = 3
+NEST_LIMIT = 1000  # larger containers are searched for callables, not descended
+CALLABLE_KINDS = frozenset((types.FunctionType, types.MethodType))
 
 
 def holder_modules(st, package):
@@ -128,10 +131,9 @@ def _walk(old, value, depth, seen, out):
         return
     seen.add(id(value))
     if isinstance(value, dict):
-        items = list(value.items())[:MAX_ITEMS]
-        items = [x for pair in items for x in pair]
+        items = list(islice(value.values(), MAX_ITEMS)) + list(islice(value, MAX_ITEMS))
     elif isinstance(value, CONTAINERS):
-        items = list(value)[:MAX_ITEMS]
+        items = list(islice(value, MAX_ITEMS))
     elif depth == 0 and isinstance(value, type):
         items = [v for v in vars(value).values() if isinstance(v, CONTAINERS)]
     elif depth == 0 and _is_plain_instance(value):
@@ -141,12 +143,17 @@ def _walk(old, value, depth, seen, out):
             return
     else:
         return
+    kinds = set(map(type, items))  # C-speed look at what the container holds
+    direct = bool(kinds & CALLABLE_KINDS) or any(issubclass(k, type) for k in kinds)
+    nest = depth < MAX_DEPTH and len(items) <= NEST_LIMIT
+    if not direct and not nest:
+        return
     for item in items:
-        own = old.owner(item)
+        own = old.owner(item) if direct else None
         if own is not None:
             if own[0] != "module" and all(own[2] is not o[2] for o in out):
                 out.append(own)
-        elif depth < MAX_DEPTH and (isinstance(item, CONTAINERS) or (
+        elif nest and (isinstance(item, CONTAINERS) or (
                 depth == 0 and _is_plain_instance(item))):
             _walk(old, item, depth + 1, seen, out)
 
