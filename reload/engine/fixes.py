@@ -75,10 +75,15 @@ def rebind(st, package, selected):
         else:
             value = vars(module).get(name)
             own = old.owner(value)
-            if own is None:
+            bound = old.instance_binding(value) if own is None else None
+            if own is None and bound is None:
                 result(False, "%s.%s no longer refers to old code" % (holder, name))
                 continue
-            new = old.counterpart(*own)
+            if bound is not None:
+                current = sys.modules.get(bound[0].name)
+                new = vars(current).get(bound[1]) if current is not None else None
+            else:
+                new = old.counterpart(*own)
             if new is None or type(value) is types.MethodType:
                 result(False, "no new object to bind for `%s`" % target)
                 continue

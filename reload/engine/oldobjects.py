@@ -21,6 +21,7 @@ class Old:
         self.by_ns = {id(om.namespace): om for om in self.mods}
         self.modules = {}
         self.classes = {}
+        self._instances = None
         for om in self.mods:
             module = om.ref()
             if module is not None:
@@ -29,6 +30,17 @@ class Old:
                 cls = ref()
                 if cls is not None:
                     self.classes[id(cls)] = (cls, om)
+
+    def instance_binding(self, value):
+        """Return (om, name) when value is an old-class instance bound in an old module."""
+        if self._instances is None:
+            self._instances = {}
+            for om in self.mods:
+                for key, item in list(om.namespace.items()):
+                    if id(type(item)) in self.classes:
+                        self._instances.setdefault(id(item), (om, key, item))
+        hit = self._instances.get(id(value))
+        return (hit[0], hit[1]) if hit is not None and hit[2] is value else None
 
     def owner(self, value):
         """Return (kind, OldModule, object) when value is old code, else None."""

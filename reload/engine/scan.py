@@ -73,6 +73,8 @@ def _scan_holder(st, old, hname, hmod, index_of, found, hits):
         own = old.owner(value)
         if own is not None:
             _binding(st, old, hname, path, rel, idx, name, own, index_of, found, hits)
+        elif id(type(value)) in old.classes and old.instance_binding(value):
+            _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits)
         elif isinstance(value, CONTAINERS) or _is_plain_instance(value) or (
                 isinstance(value, type) and getattr(value, "__module__", None) == hname):
             _callbacks(st, old, hname, path, rel, idx, name, value, index_of, found, hits)
@@ -110,6 +112,25 @@ def _binding(st, old, hname, path, rel, idx, name, own, index_of, found, hits):
         code = "stale-import"
         msg = "`%s` in %s still refers to the old `%s`; %s" % (name, rel, target, at)
     found.append(entries.stale(code, msg, where, hname, name, target, newloc))
+
+
+def _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits):
+    """An old module-level instance (e.g. a default object) imported elsewhere."""
+    om, key = old.instance_binding(value)
+    hits.add(id(om))
+    target = "%s.%s" % (om.name, key)
+    how, where = _where(idx, path, name, old.package)
+    at = entries.at_line(how, where[1] if where else None)
+    current = sys.modules.get(om.name)
+    newloc = None
+    if current is not None:
+        cpath = paths.module_path(current)
+        cidx = index_of(cpath)
+        hit = cidx.binding(key) if cidx is not None else None
+        if hit is not None:
+            newloc = entries.location(cpath, hit[1])
+    msg = "`%s` in %s still refers to the old `%s`; %s" % (name, rel, target, at)
+    found.append(entries.stale("stale-import", msg, where, hname, name, target, newloc))
 
 
 def _is_plain_instance(value):

@@ -167,6 +167,25 @@ class ReloadTests(unittest.TestCase):
         self.assertEqual(result["engine_modules"], [])
         self.assertEqual(out, "")
 
+    def test_old_module_level_instance_imported_elsewhere(self):
+        files = dict(SHOP, **{"shop/models.py": "class Cart:\n    pass\n\n\nDEFAULT = Cart()\n",
+                              "app/use.py": "from shop.models import DEFAULT\n"})
+        result, _, _ = run(files, '''
+            import importlib
+            importlib.import_module("app.use")
+            rep = reload("shop")
+            RESULT["lines"] = lines(rep)
+            fixed = api.handle(state, "fix", {"kind": "rebind", "package": "shop"})
+            RESULT["after"] = lines(fixed)
+            RESULT["same"] = (sys.modules["app.use"].DEFAULT
+                              is sys.modules["shop.models"].DEFAULT)
+        ''')
+        self.assertEqual(result["lines"], [
+            "app/use.py:1:1: warning: `DEFAULT` in app/use.py still refers to the old "
+            "`shop.models.DEFAULT`; imported at line 1 [stale-import]"])
+        self.assertEqual(result["after"], [])
+        self.assertTrue(result["same"])
+
     def test_rollback_restores_subpackage_parent_attribute(self):
         files = dict(SHOP, **{"shop/sub/__init__.py": "from . import leaf\n",
                               "shop/sub/leaf.py": "X = 1\n"})
