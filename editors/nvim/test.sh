@@ -13,7 +13,7 @@ NVIM=(timeout 300 nvim --headless -u NONE -i NONE -n)
 
 if [ ! -x "$PYRELOAD_BIN" ]; then
   echo "editors/nvim: the language server $PYRELOAD_BIN does not exist: run make at the repository root" >&2
-  echo "nvim e2e: 0 passed, 1 failed"
+  echo "nvim-e2e: 0 passed, 1 failed"
   exit 1
 fi
 tmp=$(mktemp -d)

@@ -5,4 +5,4 @@
 # python3 runs it.
 set -euo pipefail
 cd "$(dirname "$0")"
-exec /usr/bin/python3 -m unittest discover -v -s tests -t tests
+exec /usr/bin/python3 tests/run.py

@@ -17,10 +17,9 @@ local RELOAD_MS = 30000
 
 -- Record notifications (errors from the plugin or the LSP client).
 local notes = {}
-local notify = vim.notify
 vim.notify = function(msg, level, opts)
   table.insert(notes, { msg = msg, level = level })
-  return notify(msg, level, opts)
+  io.stdout:write(("[notify %s] %s\n"):format(tostring(level), tostring(msg)))
 end
 local function errors()
   local e = {}
@@ -163,10 +162,12 @@ end)
 pyreload.setup({ cmd = { bin, "serve", "--stdio" }, on_save = false })
 local views2 = open(root2 .. "/app/views.py")
 local core2 = open(root2 .. "/shop/core.py")
+local client2
 
 H.test("on_save = false: :write does not reload", function()
   H.wait(20000, function() return client_ready(core2) end, "the second root's server")
   local c2 = client_ready(core2)
+  client2 = c2
   H.eq(root2, c2.config.root_dir, "second root")
   H.ok(c2.id ~= client1.id, "one server per root")
   H.eq({ onSave = false }, c2.config.init_options, "initializationOptions")
@@ -177,6 +178,7 @@ H.test("on_save = false: :write does not reload", function()
 end)
 
 H.test(":PyreloadDeepReload reloads the current file's package", function()
+  H.ok(client2, "no running pyreload server for the second root (see the failure above)")
   vim.api.nvim_set_current_buf(core2)
   vim.cmd("PyreloadDeepReload")
   H.wait(FIRST_RELOAD_MS, function() return #stale(views2, "stale-import") > 0 end,
@@ -195,6 +197,7 @@ H.test(":PyreloadReport shows the last report", function()
 end)
 
 H.test(":PyreloadRestart restarts the interpreter without error", function()
+  H.ok(client2, "no running pyreload server for the second root (see the failure above)")
   vim.api.nvim_set_current_buf(core2)
   local c2 = pyreload.get_client(core2)
   local done
@@ -215,4 +218,4 @@ end)
 
 vim.lsp.stop_client(vim.lsp.get_active_clients())
 vim.wait(5000, function() return #vim.lsp.get_active_clients() == 0 end, 50)
-H.finish("nvim e2e")
+H.finish("nvim-e2e")

@@ -94,4 +94,4 @@ H.test("buffers outside any root are left alone", function()
 end)
 
 vim.fn.delete(tmp, "rf")
-H.finish("nvim unit")
+H.finish("nvim-unit")

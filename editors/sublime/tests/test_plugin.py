@@ -1,7 +1,7 @@
 """Tests of LSP-pyreload (plugin.py and its JSON files) against FAKE sublime,
 sublime_plugin and LSP.plugin modules (tests/fakes).
 
-Run: /usr/bin/python3 -m unittest discover -s editors/sublime/tests -t editors/sublime/tests
+Run: editors/sublime/test.sh (or /usr/bin/python3 -m unittest discover -s editors/sublime/tests -t editors/sublime/tests)
 """
 import importlib.util
 import json

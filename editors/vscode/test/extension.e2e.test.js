@@ -56,6 +56,11 @@ describe('VS Code extension with the real language client and pyreload serve', (
     api.onReport((r) => reports.push(r));
   });
 
+  // Later tests fail at once, not after their timeouts, once the server is gone.
+  function requireRunning() {
+    assert.ok(api && api.client() && api.client().isRunning(), 'the pyreload language server is not running (see the first failure)');
+  }
+
   after(async () => {
     if (ext) await ext.deactivate();
     for (const d of (context && context.subscriptions) || []) d.dispose();
@@ -81,6 +86,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
   });
 
   it('palette "Deep Reload Package" reloads the active file\'s package; stale-import diagnostics arrive', async () => {
+    requireRunning();
     fake.openDocument(views);
     await vscode.window.showTextDocument(fake.openDocument(core));
     await vscode.commands.executeCommand('pyreload.client.deepReload');
@@ -100,6 +106,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
   });
 
   it('the pyreload/report notification updates the status bar and Show Last Report', async () => {
+    requireRunning();
     await fake.waitFor(() => reports.some((r) => r.package === 'shop'), RELOAD_MS, 'a pyreload/report notification for shop');
     const r = reports.filter((x) => x.package === 'shop').pop();
     assert.equal(r.ok, true);
@@ -113,6 +120,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
   });
 
   it('the quick fix from the client\'s code action provider clears the diagnostic', async () => {
+    requireRunning();
     const providers = fake.providers('CodeActionsProvider');
     assert.ok(providers.length > 0, 'server provides code actions (codeActionProvider)');
     const doc = fake.openDocument(views);
@@ -141,6 +149,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
   });
 
   it('saving a file of the package reloads it (onSave default true)', async () => {
+    requireRunning();
     const doc = fake.openDocument(core);
     const before = reports.length;
     fake.setText(doc, doc.getText().replace('hello from shop', 'hello again from shop'));
@@ -152,6 +161,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
   });
 
   it('turning pyreload.onSave off stops reload on save', async () => {
+    requireRunning();
     await fake.setSetting('pyreload.onSave', false);
     // Let the server take in the change (didChangeConfiguration / workspace/configuration).
     await new Promise((r) => setTimeout(r, 1000));
@@ -164,6 +174,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
   });
 
   it('palette "Restart Interpreter" runs pyreload.restartInterpreter without error', async () => {
+    requireRunning();
     await vscode.commands.executeCommand('pyreload.client.restartInterpreter');
     assert.ok(sent.some((s) => s.method === 'workspace/executeCommand' && s.params.command === 'pyreload.restartInterpreter'));
     assert.deepEqual(fake.state.messages.filter((m) => m.kind === 'error'), []);
