@@ -3,4 +3,14 @@
 Hosts load this package by executing its modules (registered in sys.modules only
 while they execute) and then call ``api.new_state`` once and ``api.handle`` per
 request. Every module here is stateless; all state lives in ``state.State``.
+
+A host that executes the embedded sources itself (no import system) runs this
+file first, then the modules of LOAD_ORDER, each registered as
+``<package>.<name>`` in sys.modules and set as an attribute of the package module
+before the next one runs; every module only uses top-level ``from . import x``
+of modules earlier in the order. tests/ is not part of the engine.
 """
+
+LOAD_ORDER = ("paths", "failure", "entries", "locks", "fresh", "state", "locate", "heap",
+              "oldobjects", "watchdog", "patch", "scan", "resolve", "reloader", "fixes",
+              "api")

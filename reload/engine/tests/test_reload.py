@@ -3,6 +3,7 @@
 import unittest
 
 from .harness import run
+from .test_scenarios import ENGINE
 
 SHOP = {
     "shop/__init__.py": "from . import core, models\n",
@@ -185,6 +186,37 @@ class ReloadTests(unittest.TestCase):
             "`shop.models.DEFAULT`; imported at line 1 [stale-import]"])
         self.assertEqual(result["after"], [])
         self.assertTrue(result["same"])
+
+    def test_embedded_load_order_and_stale_none(self):
+        result, _, _ = run(SHOP, '''
+            import types
+            engine = %r
+            name = "_embedded_engine"
+            pkg = types.ModuleType(name)
+            pkg.__path__ = []
+            pkg.__package__ = name
+            sys.modules[name] = pkg
+            exec(compile(open(os.path.join(engine, "__init__.py")).read(), "init", "exec"),
+                 vars(pkg))
+            for short in pkg.LOAD_ORDER:
+                mod = types.ModuleType(name + "." + short)
+                mod.__package__ = name
+                sys.modules[mod.__name__] = mod
+                src = open(os.path.join(engine, short + ".py")).read()
+                exec(compile(src, short + ".py", "exec"), vars(mod))
+                setattr(pkg, short, mod)
+            for key in [k for k in sys.modules if k.startswith(name)]:
+                del sys.modules[key]
+            eapi = pkg.api
+            st = eapi.new_state(ROOT, "host")
+            import app.views
+            sys.modules["shop.gone"] = None
+            rep = eapi.handle(st, "reload", {"package": "shop"})
+            RESULT.update(ok=rep["ok"], none="shop.gone" in sys.modules,
+                          codes=sorted(s["code"] for s in rep["stale"]))
+        ''' % ENGINE)
+        self.assertEqual(result, {"ok": True, "none": False,
+                                  "codes": ["stale-import", "stale-import"]})
 
     def test_rollback_restores_subpackage_parent_attribute(self):
         files = dict(SHOP, **{"shop/sub/__init__.py": "from . import leaf\n",
