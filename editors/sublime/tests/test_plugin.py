@@ -149,6 +149,12 @@ class PluginTest(unittest.TestCase):
         self.assertIn("1 stale reference in app.views", panel.text)
         self.assertEqual(self.window.commands, [("show_panel", {"panel": "output.pyreload"})])
 
+    def test_report_handler_name_follows_lsp_method2attr(self):
+        # sublimelsp/LSP dispatches a notification to 'm_' + method with every
+        # non-letter made '_': pyreload/report -> m_pyreload_report.
+        attr = "m_" + "".join(c if c.isalpha() else "_" for c in "pyreload/report")
+        self.assertTrue(callable(getattr(self.plugin, attr, None)), attr)
+
     def test_rolled_back_status(self):
         self.assertRegex(self.mod.status_text({"package": "shop", "ok": False, "at": 0}), r"rolled back")
         self.assertIn("no reload has run yet", self.mod.report_text(None))
