@@ -17,7 +17,7 @@ GO ?= go
 BIN := bin/pyreload
 GOFILES := $(shell find cmd lsp reload pyhost -name '*.go' -o -name '*.py' -o -name '*.h' -o -name '*.c' -o -name '*.pc' 2>/dev/null)
 
-.PHONY: build deps check-deps test test-go test-editors bench demo vsix clean
+.PHONY: build deps check-deps test test-go test-engine test-editors bench demo vsix clean
 
 build: $(BIN)
 
@@ -32,10 +32,14 @@ check-deps:
 deps:
 	@bash .ci/install-deps.sh
 
-test: deps build test-go test-editors
+test: deps build test-go test-engine test-editors
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
+
+# The engine's own Python tests, on Debian's python3 (the agent's runtime).
+test-engine:
+	/usr/bin/python3 -m unittest discover -s reload/engine/tests -t .
 
 test-editors: build
 	@for t in editors/*/test.sh; do [ -x "$$t" ] || continue; echo "== $$t"; "$$t" || exit 1; done

@@ -133,6 +133,8 @@ func reloadParams(root, line string) (reload.ReloadParams, int) {
 			p.Mode = v
 		case "dependents":
 			p.Dependents = v == "true"
+		case "timeout_ms":
+			p.TimeoutMS, _ = strconv.Atoi(v)
 		}
 	}
 	return p, repeat

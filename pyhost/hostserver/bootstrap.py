@@ -51,6 +51,9 @@ def load_engine(package, sources_json, root, kind, accel):
     api = mods["api"]
     state = api.new_state(root, kind)
     state.accel = accel
+    # The engine's own deadline interrupts a blocking re-import and rolls it
+    # back with a report; pyhost's interrupt stays as the backstop.
+    state.watchdog = True
     return {"api": api, "state": state}
 
 

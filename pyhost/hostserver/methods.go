@@ -75,14 +75,25 @@ func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage
 	return nil, hostproto.Error(hostproto.CodeUnknownMethod, "unknown method %q", method)
 }
 
+// engineGrace lets the engine's own deadline (timeout_ms) interrupt and roll
+// back a blocking reload before pyhost's backstop interrupts the call.
+const engineGrace = 2 * time.Second
+
 // serialized runs an engine call with no other engine call in flight.
 func (h *Host) serialized(ctx context.Context, timeoutMS int, fn string, args ...any) (any, error) {
 	h.engineMu.Lock()
 	defer h.engineMu.Unlock()
+	if timeoutMS > 0 {
+		timeoutMS += int(engineGrace / time.Millisecond) // the engine's own deadline goes first
+	}
 	ctx, cancel := withDefault(ctx, timeoutMS)
 	defer cancel()
 	var out json.RawMessage
 	if err := h.callJSON(ctx, &out, fn, args...); err != nil {
+		var pe *pyhost.PyError
+		if fn == "host_handle" && errors.As(err, &pe) && pe.Type == "ValueError" {
+			return nil, hostproto.Error(hostproto.CodeInvalidParams, "%s", pe.Message)
+		}
 		return nil, pythonError(err)
 	}
 	if fn == "host_handle" {
