@@ -34,13 +34,13 @@ def load_engine(package, sources_json, root, kind, accel):
     try:
         for name, mod in mods.items():
             sys.modules[mod.__name__] = mod
-        order = ["__init__"] if "__init__" in sources else []
-        order += sorted(n for n in sources if n != "__init__")
+        if "__init__" in sources:
+            _exec_source(pkg, "__init__", sources["__init__"])
+        # __init__ names the order in which the modules can run.
+        order = [n for n in getattr(pkg, "LOAD_ORDER", ()) if n in mods]
+        order += sorted(n for n in mods if n and n not in order)
         for name in order:
-            mod = mods["" if name == "__init__" else name]
-            mod.__file__ = "<pyreload engine>/%s.py" % name
-            code = compile(sources[name], mod.__file__, "exec")
-            exec(code, mod.__dict__)
+            _exec_source(mods[name], name, sources[name])
     finally:
         for key, old in saved.items():
             if old is None:
@@ -55,6 +55,11 @@ def load_engine(package, sources_json, root, kind, accel):
     # back with a report; pyhost's interrupt stays as the backstop.
     state.watchdog = True
     return {"api": api, "state": state}
+
+
+def _exec_source(mod, name, source):
+    mod.__file__ = "<pyreload engine>/%s.py" % name
+    exec(compile(source, mod.__file__, "exec"), mod.__dict__)
 
 
 def _qualified(package, mods):
