@@ -1,0 +1,212 @@
+// Package config reads pyreload's settings: `[tool.pyreload]` in a
+// workspace root's pyproject.toml, overridden by editor settings (LSP
+// initializationOptions and workspace/configuration section "pyreload").
+// The language server and the CLI share it, so a project carries its own
+// settings.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Modes of a reload.
+const (
+	ModeEvict = "evict"
+	ModePatch = "patch"
+)
+
+// DefaultDebounceMS is how long a save waits for more saves.
+const DefaultDebounceMS = 200
+
+// Settings are pyreload's settings for one workspace root.
+type Settings struct {
+	OnSave     bool     `json:"onSave"`     // reload the package when one of its files is saved
+	Packages   []string `json:"packages"`   // what the embedded host imports; empty: discover
+	Exclude    []string `json:"exclude"`    // packages (or globs) never reloaded
+	Entry      string   `json:"entry"`      // module, module:function or script the host runs
+	PythonPath string   `json:"pythonPath"` // the Python the user configured
+	Mode       string   `json:"mode"`       // evict or patch
+	DebounceMS int      `json:"debounceMs"` // wait after a save
+}
+
+// Default returns the settings used when nothing is configured.
+func Default() Settings {
+	return Settings{OnSave: true, Mode: ModeEvict, DebounceMS: DefaultDebounceMS}
+}
+
+// FileName is the file of a root that holds the settings.
+const FileName = "pyproject.toml"
+
+// Load reads `[tool.pyreload]` from root's pyproject.toml over the defaults.
+// A missing file or section gives the defaults; a malformed one gives the
+// defaults and an error that names the file; a key of the wrong type is
+// reported while the valid keys still apply.
+func Load(root string) (Settings, error) {
+	s := Default()
+	path := filepath.Join(root, FileName)
+	var doc struct {
+		Tool struct {
+			Pyreload map[string]any `toml:"pyreload"`
+		} `toml:"tool"`
+	}
+	if _, err := toml.DecodeFile(path, &doc); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return s, nil
+		}
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	merged, err := s.Merge(doc.Tool.Pyreload)
+	if err != nil {
+		return merged, fmt.Errorf("%s [tool.pyreload]: %w", path, err)
+	}
+	return merged, nil
+}
+
+// Merge returns s overridden by the keys of m (editor settings or TOML).
+// Keys match case-insensitively and ignore '_' and '-' (onSave, on_save,
+// on-save). A map holding a "pyreload" object is unwrapped first. Unknown
+// keys are ignored; a key of the wrong type is an error and leaves that
+// setting as it was.
+func (s Settings) Merge(m map[string]any) (Settings, error) {
+	if inner, ok := m["pyreload"].(map[string]any); ok {
+		m = inner
+	}
+	var errs []error
+	for k, v := range m {
+		if v == nil {
+			continue
+		}
+		var err error
+		switch normalize(k) {
+		case "onsave":
+			err = setBool(&s.OnSave, v)
+		case "packages":
+			err = setStrings(&s.Packages, v)
+		case "exclude":
+			err = setStrings(&s.Exclude, v)
+		case "entry":
+			err = setString(&s.Entry, v)
+		case "pythonpath":
+			err = setString(&s.PythonPath, v)
+		case "mode":
+			var mode string
+			if err = setString(&mode, v); err == nil {
+				if mode != ModeEvict && mode != ModePatch {
+					err = fmt.Errorf("must be %q or %q, not %q", ModeEvict, ModePatch, mode)
+				} else {
+					s.Mode = mode
+				}
+			}
+		case "debouncems":
+			err = setInt(&s.DebounceMS, v)
+			if err == nil && s.DebounceMS < 0 {
+				s.DebounceMS = 0
+			}
+		default:
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", k, err))
+		}
+	}
+	return s, errors.Join(errs...)
+}
+
+// Excluded reports whether package pkg is excluded from reloading.
+func (s Settings) Excluded(pkg string) bool {
+	for _, pat := range s.Exclude {
+		if pat == pkg || strings.HasPrefix(pkg, pat+".") {
+			return true
+		}
+		if ok, _ := filepath.Match(pat, pkg); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func normalize(k string) string {
+	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+}
+
+func setBool(dst *bool, v any) error {
+	b, ok := v.(bool)
+	if !ok {
+		return fmt.Errorf("want a boolean, got %T", v)
+	}
+	*dst = b
+	return nil
+}
+
+func setString(dst *string, v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("want a string, got %T", v)
+	}
+	*dst = str
+	return nil
+}
+
+func setStrings(dst *[]string, v any) error {
+	switch list := v.(type) {
+	case []string:
+		*dst = append([]string(nil), list...)
+		return nil
+	case string:
+		*dst = []string{list}
+		return nil
+	case []any:
+		out := make([]string, 0, len(list))
+		for _, e := range list {
+			str, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("want a list of strings, found %T", e)
+			}
+			out = append(out, str)
+		}
+		*dst = out
+		return nil
+	}
+	return fmt.Errorf("want a list of strings, got %T", v)
+}
+
+func setInt(dst *int, v any) error {
+	var f float64
+	switch n := v.(type) {
+	case int:
+		*dst = n
+		return nil
+	case int64:
+		*dst = int(n)
+		return nil
+	case float64:
+		f = n
+	case json.Number:
+		var err error
+		if f, err = n.Float64(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("want a number, got %T", v)
+	}
+	if f != math.Trunc(f) || math.Abs(f) > 1e9 {
+		return fmt.Errorf("want a whole number, got %v", f)
+	}
+	*dst = int(f)
+	return nil
+}
+
+// Exists reports whether root has a settings file.
+func Exists(root string) bool {
+	_, err := os.Stat(filepath.Join(root, FileName))
+	return err == nil
+}
