@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/config"
 	"github.com/pyreload/pyreload/reload/hostproto"
 )
 
@@ -59,7 +60,15 @@ func reloadCommand(args []string) int {
 	}
 	fleet := reload.NewFleet(interpreters(clients)...)
 	defer closeAll(clients)
-	return reloadOnce(context.Background(), fleet, rootDir, fs.Args(), *asJSON, *fix, os.Stdout, os.Stderr)
+	targets := fs.Args()
+	settings := loadSettings(rootDir)
+	for _, t := range targets {
+		if settings.Excluded(t) {
+			fmt.Fprintf(os.Stderr, "pyreload reload: %s is excluded by [tool.pyreload] exclude in %s\n", t, filepath.Join(rootDir, config.FileName))
+			return exitUsage
+		}
+	}
+	return reloadOnce(context.Background(), fleet, rootDir, targets, *asJSON, *fix, os.Stdout, os.Stderr)
 }
 
 // reloadOnce reloads each target and prints the reports; it returns the
@@ -68,10 +77,10 @@ func reloadOnce(ctx context.Context, fleet *reload.Fleet, root string, targets [
 	code := exitOK
 	var reports []reload.Report
 	for _, target := range targets {
-		params := reload.ReloadParams{Package: target}
+		params := reload.ReloadParams{Package: target, Mode: loadSettings(root).Mode}
 		if strings.HasSuffix(target, ".py") || strings.Contains(target, "/") {
 			abs, _ := filepath.Abs(target)
-			params = reload.ReloadParams{File: abs}
+			params.Package, params.File = "", abs
 		}
 		rep, err := fleet.Reload(ctx, params)
 		if err == nil && fix != "" && rep.OK {
@@ -119,6 +128,16 @@ func printReport(stdout, stderr io.Writer, root string, rep reload.Report) {
 		fmt.Fprintf(stderr, "pyreload reload: %s %d did not answer: %s\n", e.Process.Kind, e.Process.PID, e.Message)
 	}
 	fmt.Fprintln(stderr, reload.Summary(rep))
+}
+
+// loadSettings reads [tool.pyreload] of root; a broken file is reported and
+// the defaults (plus its valid keys) apply.
+func loadSettings(root string) config.Settings {
+	s, err := config.Load(root)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pyreload: %v\n", err)
+	}
+	return s
 }
 
 func interpreters(clients []*hostproto.Client) []reload.Interpreter {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -21,14 +22,10 @@ func runCommand(args []string) int {
 	root := fs.String("root", ".", "workspace root (put on sys.path; names the socket)")
 	python := fs.String("python", "", "the user's python (must match the embedded version)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: pyreload run [--root DIR] TARGET [ARGS...]")
+		fmt.Fprintln(os.Stderr, "usage: pyreload run [--root DIR] [TARGET [ARGS...]]  (TARGET defaults to [tool.pyreload] entry)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() < 1 {
-		fs.Usage()
 		return exitUsage
 	}
 	rootDir, err := checkRoot(*root)
@@ -36,7 +33,19 @@ func runCommand(args []string) int {
 		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
 		return exitNoInput
 	}
-	target, err := resolveTarget(fs.Arg(0))
+	settings := loadSettings(rootDir)
+	args = fs.Args()
+	if len(args) == 0 && settings.Entry != "" {
+		args = []string{settings.Entry} // [tool.pyreload] entry
+	}
+	if len(args) == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	if *python == "" {
+		*python = settings.PythonPath
+	}
+	target, err := resolveTarget(args[0])
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
 		return exitNoInput
@@ -48,9 +57,12 @@ func runCommand(args []string) int {
 
 	ctx := context.Background()
 	host, err := supervise.Start(ctx, supervise.Options{
-		Root: rootDir, Entry: target, Argv: fs.Args()[1:], PythonPath: *python,
+		Root: rootDir, Entry: target, Argv: args[1:], PythonPath: *python,
 		ExitWithEntry: true, Stdout: os.Stdout, Stderr: os.Stderr,
 	})
+	if early := (*supervise.StartError)(nil); errors.As(err, &early) {
+		return exitCodeOf(early.Exit) // the app ended at once (sys.exit, a crash)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
 		return exitSoftware

@@ -184,12 +184,18 @@ func (h *Host) start(ctx context.Context) error {
 		<-done
 		e := <-exited
 		if errors.Is(err, errExitedEarly) {
-			return fmt.Errorf("host did not start: %s", e)
+			return &StartError{Exit: e}
 		}
 		return fmt.Errorf("host did not start: %v", err)
 	}
 	client, err := hostproto.Dial(sock)
 	if err != nil {
+		select {
+		case <-done: // it died right after start: the app crashed at once
+			e := <-exited
+			return &StartError{Exit: e}
+		case <-time.After(pingTimeout):
+		}
 		cmd.Process.Kill()
 		<-done
 		return fmt.Errorf("host started but does not answer: %w", err)
@@ -199,6 +205,14 @@ func (h *Host) start(ctx context.Context) error {
 	h.mu.Unlock()
 	return nil
 }
+
+// StartError says that the host process ended while starting.
+type StartError struct{ Exit Exit }
+
+func (e *StartError) Error() string { return "host did not start: " + e.Exit.String() }
+
+// pingTimeout bounds the wait for a started host's first answer.
+const pingTimeout = 5 * time.Second
 
 var errExitedEarly = errors.New("it exited before it was ready")
 
