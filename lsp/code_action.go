@@ -1,0 +1,123 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/pyreload/pyreload/reload"
+)
+
+// codeActionParams is decoded by hand so the client's diagnostics are
+// echoed back intact (glsp v0.2.2 drops their codes).
+type codeActionParams struct {
+	TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
+	Context      struct {
+		Diagnostics []json.RawMessage `json:"diagnostics"`
+		Only        []string          `json:"only"`
+	} `json:"context"`
+}
+
+// clientDiagnostic is what a quick fix needs of a diagnostic.
+type clientDiagnostic struct {
+	Source string         `json:"source"`
+	Data   map[string]any `json:"data"`
+}
+
+// action is protocol.CodeAction with raw diagnostics.
+type action struct {
+	Title       string            `json:"title"`
+	Kind        string            `json:"kind"`
+	Diagnostics []json.RawMessage `json:"diagnostics,omitempty"`
+	IsPreferred bool              `json:"isPreferred,omitempty"`
+	Command     *protocol.Command `json:"command,omitempty"`
+}
+
+// fixCommands maps the engine's fix kinds to commands and titles.
+var fixCommands = map[string]struct{ cmd, title string }{
+	reload.FixRebind:     {CmdRebind, "Rebind `%s` in %s to the new definition"},
+	reload.FixPatch:      {CmdPatchInPlace, "Patch old `%[3]s` in place so every reference runs the new code"},
+	reload.FixDependents: {CmdReloadDependents, "Reload %[2]s, which depends on `%[4]s`"},
+}
+
+// codeAction offers "Deep reload package", the quick fixes of the pyreload
+// diagnostics in context, and "Fix all". It never calls an interpreter.
+func codeAction(s *Server, p *codeActionParams) (any, error) {
+	out := []action{}
+	path := canonical(uriToPath(p.TextDocument.URI))
+	r := s.rootOf(path)
+	if r == nil {
+		return out, nil
+	}
+	want := func(kind string) bool {
+		if len(p.Context.Only) == 0 {
+			return true
+		}
+		for _, o := range p.Context.Only {
+			if kind == o || strings.HasPrefix(kind, o+".") {
+				return true
+			}
+		}
+		return false
+	}
+	uri := p.TextDocument.URI
+	if want(KindQuickFix) {
+		for _, raw := range p.Context.Diagnostics {
+			var d clientDiagnostic
+			if json.Unmarshal(raw, &d) != nil || d.Source != "pyreload" || d.Data == nil {
+				continue
+			}
+			out = append(out, quickFixes(uri, raw, d.Data)...)
+		}
+	}
+	if want(KindFixAll) {
+		for _, pkg := range r.diags.packagesIn(path) {
+			out = append(out, action{
+				Title: fmt.Sprintf("Fix all stale references to `%s`", pkg), Kind: KindFixAll,
+				Command: &protocol.Command{Title: "Fix all", Command: CmdFixAll,
+					Arguments: []any{map[string]any{"package": pkg, "uri": uri}}},
+			})
+		}
+	}
+	if pkg, ok := reload.ResolvePackage(r.dir, path); ok && want(KindDeepReload) && !r.currentSettings().Excluded(pkg) {
+		out = append(out, action{
+			Title: fmt.Sprintf("Deep reload package `%s`", pkg), Kind: KindDeepReload,
+			Command: &protocol.Command{Title: "Deep reload", Command: CmdDeepReload,
+				Arguments: []any{map[string]any{"uri": uri}}},
+		})
+	}
+	return out, nil
+}
+
+// quickFixes are the fixes a stale diagnostic's data offers.
+func quickFixes(uri string, raw json.RawMessage, data map[string]any) []action {
+	code, _ := data["code"].(string)
+	pkg, _ := data["package"].(string)
+	if code == "" || code == reload.CodeReloadFailed || pkg == "" {
+		return nil
+	}
+	name, _ := data["name"].(string)
+	holder, _ := data["holder"].(string)
+	target, _ := data["target"].(string)
+	fixes, _ := data["fixes"].([]any)
+	var out []action
+	for n, f := range fixes {
+		kind, _ := f.(string)
+		fc, ok := fixCommands[kind]
+		if !ok {
+			continue
+		}
+		out = append(out, action{
+			Title:       fmt.Sprintf(fc.title, name, holder, target, pkg),
+			Kind:        KindQuickFix,
+			Diagnostics: []json.RawMessage{raw},
+			IsPreferred: n == 0,
+			Command: &protocol.Command{Title: fc.title, Command: fc.cmd, Arguments: []any{map[string]any{
+				"package": pkg, "uri": uri, "targets": []any{data},
+			}}},
+		})
+	}
+	return out
+}

@@ -1,0 +1,192 @@
+package lsp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/pyreload/pyreload/lsp/internal/rpc"
+	"github.com/pyreload/pyreload/reload"
+)
+
+// commandArgs is the one argument every pyreload command takes.
+type commandArgs struct {
+	URI     string
+	Package string
+	Targets []map[string]any
+}
+
+// fixKinds maps fix commands to the engine's fix kinds.
+var fixKinds = map[string]string{
+	CmdRebind: reload.FixRebind, CmdPatchInPlace: reload.FixPatch,
+	CmdReloadDependents: reload.FixDependents, CmdFixAll: reload.FixAll,
+}
+
+// executeCommand queues the command's work on the root's worker and
+// answers when it is done, without blocking the read loop.
+func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
+	args, err := parseArgs(p.Command, p.Arguments)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Command {
+	case CmdDeepReload:
+		if args.URI == "" && args.Package == "" {
+			return nil, usageError(p.Command)
+		}
+		r, pkg, err := s.locate(args)
+		if err != nil {
+			return nil, err
+		}
+		return s.await(r, &job{kind: jobReload, pkg: pkg, force: true}), nil
+	case CmdRebind, CmdPatchInPlace, CmdReloadDependents, CmdFixAll:
+		if args.Package == "" && args.URI == "" {
+			return nil, usageError(p.Command)
+		}
+		r, pkg, err := s.locate(args)
+		if err != nil {
+			return nil, err
+		}
+		fix := reload.FixParams{Kind: fixKinds[p.Command], Package: pkg, Targets: args.Targets}
+		if fix.Kind == reload.FixAll {
+			fix.Targets = nil
+		}
+		return s.await(r, &job{kind: jobFix, pkg: pkg, fix: fix}), nil
+	case CmdRestartInterpreter:
+		roots := s.rootList()
+		if args.URI != "" {
+			r := s.rootOf(canonical(uriToPath(args.URI)))
+			if r == nil {
+				return nil, rpc.Errorf(rpc.CodeInvalidParams, "%s is in no workspace folder", args.URI)
+			}
+			roots = []*root{r}
+		}
+		var results []rpc.Deferred
+		for _, r := range roots {
+			results = append(results, s.await(r, &job{kind: jobRestart}))
+		}
+		return rpc.Defer(func() (any, error) {
+			for _, d := range results {
+				if _, err := d(); err != nil {
+					return nil, err
+				}
+			}
+			return map[string]any{"restarted": len(results)}, nil
+		}), nil
+	}
+	return nil, rpc.Errorf(rpc.CodeInvalidParams, "unknown command %q; pyreload offers %s", p.Command, strings.Join(Commands, ", "))
+}
+
+func usageError(cmd string) error {
+	if cmd == CmdDeepReload {
+		return rpc.Errorf(rpc.CodeInvalidParams, `%s expects one argument: {"uri": "file:///path/to/module.py"} or {"package": "name"}`, cmd)
+	}
+	return rpc.Errorf(rpc.CodeInvalidParams, `%s expects one argument: {"package": "name", "targets": [<diagnostic data>...]} (or {"uri": ...}); targets may be omitted to fix every stale reference`, cmd)
+}
+
+// parseArgs accepts an object, or a string (a URI or a package name).
+func parseArgs(cmd string, raw []any) (commandArgs, error) {
+	var a commandArgs
+	if len(raw) == 0 || raw[0] == nil {
+		return a, nil
+	}
+	switch v := raw[0].(type) {
+	case string:
+		if strings.Contains(v, "://") {
+			a.URI = v
+		} else {
+			a.Package = v
+		}
+		return a, nil
+	case map[string]any:
+		var ok1, ok2 bool
+		a.URI, ok1 = stringOr(v["uri"])
+		a.Package, ok2 = stringOr(v["package"])
+		if !ok1 || !ok2 {
+			return a, usageError(cmd)
+		}
+		if t, ok := v["targets"].([]any); ok {
+			for _, e := range t {
+				if m, ok := e.(map[string]any); ok {
+					a.Targets = append(a.Targets, m)
+				}
+			}
+		}
+		return a, nil
+	}
+	return a, usageError(cmd)
+}
+
+func stringOr(v any) (string, bool) {
+	if v == nil {
+		return "", true
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+// locate finds the root and package a command is about.
+func (s *Server) locate(a commandArgs) (*root, string, error) {
+	if a.URI != "" {
+		path := canonical(uriToPath(a.URI))
+		r := s.rootOf(path)
+		if r == nil {
+			return nil, "", rpc.Errorf(rpc.CodeInvalidParams, "%s is in no workspace folder", a.URI)
+		}
+		if a.Package != "" {
+			return r, a.Package, nil
+		}
+		pkg, ok := reload.ResolvePackage(r.dir, path)
+		if !ok {
+			return nil, "", rpc.Errorf(rpc.CodeInvalidParams, "%s belongs to no Python package of %s", a.URI, r.dir)
+		}
+		return r, pkg, nil
+	}
+	roots := s.rootList()
+	top := strings.Split(a.Package, ".")[0]
+	for _, r := range roots {
+		r.mu.Lock()
+		loaded := r.loaded[top]
+		r.mu.Unlock()
+		if loaded {
+			return r, a.Package, nil
+		}
+	}
+	for _, r := range roots {
+		if _, ok := reload.ResolvePackage(r.dir, r.packagePath(top)+"/__init__.py"); ok && reload.IsPackageDir(r.packagePath(top)) {
+			return r, a.Package, nil
+		}
+	}
+	if len(roots) == 1 {
+		return roots[0], a.Package, nil
+	}
+	return nil, "", rpc.Errorf(rpc.CodeInvalidParams, "package %q is in no workspace folder", a.Package)
+}
+
+// await queues a job and returns its deferred answer.
+func (s *Server) await(r *root, j *job) rpc.Deferred {
+	done := make(chan jobResult, 1)
+	j.waiters = []chan jobResult{done}
+	r.enqueue(j)
+	return rpc.Defer(func() (any, error) {
+		select {
+		case res := <-done:
+			if errors.Is(res.err, errUnchanged) || res.err == nil && res.report == nil {
+				return map[string]any{"ok": true}, nil
+			}
+			if res.err != nil {
+				return nil, rpc.Errorf(rpc.CodeRequestFailed, "%v", res.err)
+			}
+			out := reportNotice(*res.report)
+			out["report"] = res.report
+			return out, nil
+		case <-s.ctx.Done():
+			return nil, rpc.Errorf(rpc.CodeRequestFailed, "the server is stopping")
+		case <-time.After(callTimeout + 30*time.Second):
+			return nil, rpc.Errorf(rpc.CodeRequestFailed, "%s timed out", fmt.Sprint(j.pkg))
+		}
+	})
+}

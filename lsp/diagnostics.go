@@ -1,0 +1,212 @@
+package lsp
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/pyreload/pyreload/reload"
+)
+
+// DocsURL is where each diagnostic code is explained (README anchors).
+const DocsURL = "https://github.com/pyreload/pyreload#"
+
+// diagSet holds a root's diagnostics per source (a package's last report,
+// or startup) and publishes the union per file.
+type diagSet struct {
+	s *Server
+
+	mu        sync.Mutex // mu guards the maps and orders publishing.
+	byKey     map[string]map[string][]protocol.Diagnostic
+	published map[string]bool // paths that have diagnostics in the editor
+}
+
+func newDiagSet(s *Server) *diagSet {
+	return &diagSet{s: s, byKey: map[string]map[string][]protocol.Diagnostic{}, published: map[string]bool{}}
+}
+
+// replace sets the diagnostics of a package from its latest report. A
+// rolled-back reload keeps the stale references seen before (the old code
+// still runs) and adds the failure; an unlocated failure goes on trigger.
+func (d *diagSet) replace(pkg string, rep reload.Report, trigger string) {
+	files := map[string][]protocol.Diagnostic{}
+	for _, fd := range reload.Locate(rep) {
+		file := fd.File
+		for _, it := range fd.Items {
+			if file == "" && it.Code == reload.CodeReloadFailed && trigger != "" {
+				files[trigger] = append(files[trigger], toDiagnostic(d.s, it))
+			} else if file != "" {
+				files[file] = append(files[file], toDiagnostic(d.s, it))
+			}
+		}
+	}
+	if !rep.OK && len(rep.Stale) == 0 {
+		d.mu.Lock()
+		for file, ds := range d.byKey[pkg] {
+			for _, x := range ds {
+				if x.Severity != nil && *x.Severity == protocol.DiagnosticSeverityWarning {
+					files[file] = append(files[file], x)
+				}
+			}
+		}
+		d.mu.Unlock()
+	}
+	d.set(pkg, files)
+}
+
+// set replaces one key's diagnostics and publishes every affected file:
+// files that had diagnostics and have none now are cleared.
+func (d *diagSet) set(key string, files map[string][]protocol.Diagnostic) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	affected := map[string]bool{}
+	for f := range d.byKey[key] {
+		affected[f] = true
+	}
+	for f := range files {
+		affected[f] = true
+	}
+	if len(files) == 0 {
+		delete(d.byKey, key)
+	} else {
+		d.byKey[key] = files
+	}
+	paths := make([]string, 0, len(affected))
+	for f := range affected {
+		paths = append(paths, f)
+	}
+	sort.Strings(paths)
+	for _, f := range paths {
+		all := []protocol.Diagnostic{}
+		for _, byFile := range d.byKey {
+			all = append(all, byFile[f]...)
+		}
+		if len(all) == 0 && !d.published[f] {
+			continue
+		}
+		d.published[f] = len(all) > 0
+		uri, ok := d.s.docs.uriFor(f)
+		if !ok {
+			uri = pathToURI(f)
+		}
+		d.s.notify("textDocument/publishDiagnostics", protocol.PublishDiagnosticsParams{URI: uri, Diagnostics: all})
+	}
+}
+
+// clearAll clears every diagnostic of the root (its interpreters are gone).
+func (d *diagSet) clearAll() {
+	d.mu.Lock()
+	keys := make([]string, 0, len(d.byKey))
+	for k := range d.byKey {
+		keys = append(keys, k)
+	}
+	d.mu.Unlock()
+	for _, k := range keys {
+		d.set(k, nil)
+	}
+}
+
+// packagesIn lists the packages whose diagnostics are on a file.
+func (d *diagSet) packagesIn(path string) []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for k, byFile := range d.byKey {
+		if k != startupKey && len(byFile[path]) > 0 {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (r *root) clearAll() { r.diags.clearAll() }
+
+// toDiagnostic converts an engine item (1-based) to LSP (0-based).
+func toDiagnostic(s *Server, it reload.Item) protocol.Diagnostic {
+	sev := protocol.DiagnosticSeverityWarning
+	if it.Severity == reload.SeverityError {
+		sev = protocol.DiagnosticSeverityError
+	}
+	source := "pyreload"
+	msg := it.Message
+	if len(it.Processes) > 0 {
+		var who []string
+		for _, p := range it.Processes {
+			who = append(who, fmt.Sprintf("pid %d (%s)", p.PID, p.Kind))
+		}
+		msg += " — only in " + strings.Join(who, ", ")
+	}
+	data := map[string]any{}
+	for k, v := range it.Data {
+		data[k] = v
+	}
+	data["code"] = it.Code
+	data["fixes"] = it.Fixes
+	if data["fixes"] == nil {
+		data["fixes"] = []string{}
+	}
+	x := protocol.Diagnostic{
+		Range:           lspRange(it.Line, it.Column, it.EndLine, it.EndColumn),
+		Severity:        &sev,
+		Code:            &protocol.IntegerOrString{Value: it.Code},
+		CodeDescription: &protocol.CodeDescription{HRef: DocsURL + it.Code},
+		Source:          &source,
+		Message:         msg,
+		Data:            data,
+	}
+	if it.Related != nil && it.Related.File != "" {
+		uri, ok := s.docs.uriFor(it.Related.File)
+		if !ok {
+			uri = pathToURI(it.Related.File)
+		}
+		x.RelatedInformation = []protocol.DiagnosticRelatedInformation{{
+			Location: protocol.Location{URI: uri, Range: lspRange(it.Related.Line, it.Related.Column, 0, 0)},
+			Message:  "new definition",
+		}}
+	}
+	return x
+}
+
+// lspRange converts a 1-based range (end exclusive; 0 for unknown) to LSP.
+func lspRange(line, col, endLine, endCol int) protocol.Range {
+	l, c := max(line-1, 0), max(col-1, 0)
+	el, ec := max(endLine-1, 0), max(endCol-1, 0)
+	if el < l || el == l && ec <= c {
+		el, ec = l, c+1
+	}
+	return protocol.Range{
+		Start: protocol.Position{Line: protocol.UInteger(l), Character: protocol.UInteger(c)},
+		End:   protocol.Position{Line: protocol.UInteger(el), Character: protocol.UInteger(ec)},
+	}
+}
+
+// publishStartup shows what failed while the interpreter started: imports
+// that raised and an entry that failed, as Error diagnostics and a message.
+func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) {
+	files := map[string][]protocol.Diagnostic{}
+	var lines []string
+	add := func(what string, f reload.Failure) {
+		msg := fmt.Sprintf("%s: %s: %s", what, f.Type, f.Message)
+		lines = append(lines, msg)
+		if f.File == "" {
+			return
+		}
+		it := reload.Item{Code: reload.CodeReloadFailed, Severity: reload.SeverityError, Message: msg,
+			Line: f.Line, Column: f.Column, Data: map[string]any{"code": reload.CodeReloadFailed, "package": startupKey}}
+		files[f.File] = append(files[f.File], toDiagnostic(r.s, it))
+	}
+	for _, f := range failures {
+		add("import failed at startup", f)
+	}
+	if entry != nil {
+		add(fmt.Sprintf("the entry `%s` failed", r.currentSettings().Entry), *entry)
+	}
+	r.diags.set(startupKey, files)
+	if len(lines) > 0 {
+		r.s.showMessage(protocol.MessageTypeError, "pyreload: "+strings.Join(lines, "; "))
+	}
+}

@@ -1,0 +1,275 @@
+package lsp
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/hostproto"
+	"github.com/pyreload/pyreload/reload/supervise"
+)
+
+// startupKey is the diagnostics key of startup failures.
+const startupKey = "<startup>"
+
+// start connects the root to its interpreters: every live host or agent of
+// the root, else an embedded host it starts. It runs off the read loop.
+func (r *root) start() {
+	r.reloadSettingsQuiet()
+	clients, err := hostproto.Discover(r.dir)
+	if err != nil {
+		r.s.log.Warningf("discover interpreters of %s: %v", r.dir, err)
+	}
+	if len(clients) > 0 {
+		interps := make([]reload.Interpreter, len(clients))
+		for n, c := range clients {
+			interps[n] = c
+		}
+		r.mu.Lock()
+		r.attached = interps
+		r.mu.Unlock()
+		r.s.log.Infof("%s: attached to %d interpreter(s)", r.dir, len(interps))
+		r.afterStart(false)
+	} else if err := r.startHost(); err != nil {
+		r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not start a Python host for %s: %v", r.dir, err))
+	}
+	r.readyOnce.Do(func() { close(r.ready) })
+}
+
+// startHost starts an embedded host running the entry, or importing the
+// configured (else discovered) packages.
+func (r *root) startHost() error {
+	st := r.currentSettings()
+	ctx, cancel := context.WithTimeout(r.s.ctx, 60*time.Second)
+	defer cancel()
+	h, err := supervise.Start(ctx, supervise.Options{
+		Root: r.dir, Entry: st.Entry, PythonPath: st.PythonPath,
+		Exe: r.s.opts.Exe, Stderr: r.s.opts.HostStderr,
+	})
+	if err != nil {
+		return err
+	}
+	quit := make(chan struct{})
+	r.mu.Lock()
+	r.host, r.hostQuit = h, quit
+	r.mu.Unlock()
+	r.s.log.Infof("%s: started host pid %d", r.dir, h.PID())
+	go r.watch(h, quit)
+	r.afterStart(true)
+	return nil
+}
+
+// afterStart imports packages into a fresh host, records what is loaded,
+// publishes startup failures and takes the baseline of every package.
+func (r *root) afterStart(embedded bool) {
+	r.refreshFleet()
+	st := r.currentSettings()
+	var failures []reload.Failure
+	if embedded {
+		pkgs := st.Packages
+		if len(pkgs) == 0 && st.Entry == "" {
+			pkgs = r.discoverPackages()
+		}
+		if len(pkgs) > 0 {
+			var res struct {
+				Imported []string         `json:"imported"`
+				Failures []reload.Failure `json:"failures"`
+			}
+			r.mu.Lock()
+			h := r.host
+			r.mu.Unlock()
+			ctx, cancel := context.WithTimeout(r.s.ctx, 60*time.Second)
+			err := h.Interpreter().Call(ctx, "import", map[string]any{"modules": pkgs}, &res)
+			cancel()
+			if err != nil {
+				r.s.log.Warningf("%s: import %v: %v", r.dir, pkgs, err)
+			}
+			failures = append(failures, res.Failures...)
+		}
+	}
+	r.baseline()
+	r.refreshLoaded()
+	r.publishStartup(failures, nil)
+	if embedded && st.Entry != "" {
+		go r.watchEntry(failures)
+	}
+}
+
+// watchEntry polls the host's status for a while to report an entry that
+// fails at startup (a bad module name, an exception in main()).
+func (r *root) watchEntry(failures []reload.Failure) {
+	for _, d := range []time.Duration{200 * time.Millisecond, 800 * time.Millisecond, 2 * time.Second, 5 * time.Second} {
+		select {
+		case <-time.After(d):
+		case <-r.s.ctx.Done():
+			return
+		}
+		for _, st := range r.statuses() {
+			if st.EntryError != nil {
+				r.publishStartup(append(failures, st.StartupFailures...), st.EntryError)
+				return
+			}
+			if st.EntryState == "finished" || st.EntryState == "failed" {
+				return
+			}
+		}
+	}
+}
+
+// watch reports the death of a host and starts a new one. It returns when
+// quit is closed (the server stops or restarts the host itself).
+func (r *root) watch(h *supervise.Host, quit chan struct{}) {
+	var e supervise.Exit
+	select {
+	case e = <-h.Exited():
+	case <-quit:
+		return
+	case <-r.s.ctx.Done():
+		return
+	}
+	if e.Expected {
+		return
+	}
+	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: the Python host of %s died: %s; restarting it", filepath.Base(r.dir), e))
+	r.s.log.Errorf("%s: host exited: %s", r.dir, e)
+	r.clearAll()
+	r.mu.Lock()
+	r.host = nil
+	r.mu.Unlock()
+	// The dead host's Exit is consumed: start a new Host rather than Restart.
+	for attempt := 0; attempt < 3; attempt++ {
+		if r.s.ctx.Err() != nil {
+			return
+		}
+		err := r.startHost()
+		if err == nil {
+			r.s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyreload: the Python host of %s was restarted", filepath.Base(r.dir)))
+			return
+		}
+		r.s.log.Errorf("%s: restart: %v", r.dir, err)
+		time.Sleep(time.Duration(attempt+1) * time.Second)
+	}
+	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not restart the Python host of %s; run pyreload.restartInterpreter", r.dir))
+}
+
+// restart restarts the embedded host (or starts one), or reconnects to the
+// attached interpreters. It runs on the root's worker.
+func (r *root) restart() error {
+	r.mu.Lock()
+	h, quit := r.host, r.hostQuit
+	attached := r.attached
+	r.attached = nil
+	r.mu.Unlock()
+	for _, in := range attached {
+		in.Close()
+	}
+	r.clearAll()
+	if h == nil {
+		r.start()
+		return nil
+	}
+	close(quit) // the watcher must not take the Exit that Stop waits for
+	ctx, cancel := context.WithTimeout(r.s.ctx, 60*time.Second)
+	defer cancel()
+	if err := h.Restart(ctx); err != nil {
+		r.mu.Lock()
+		r.host = nil
+		r.mu.Unlock()
+		return err
+	}
+	quit = make(chan struct{})
+	r.mu.Lock()
+	r.hostQuit = quit
+	r.mu.Unlock()
+	go r.watch(h, quit)
+	r.afterStart(true)
+	return nil
+}
+
+// stop stops the embedded host and closes attached connections.
+func (r *root) stop() {
+	r.mu.Lock()
+	h, quit, attached := r.host, r.hostQuit, r.attached
+	r.host, r.attached = nil, nil
+	r.mu.Unlock()
+	if h != nil {
+		close(quit)
+		if err := h.Stop(); err != nil {
+			r.s.log.Warningf("%s: %v", r.dir, err)
+		}
+	}
+	for _, in := range attached {
+		in.Close()
+	}
+}
+
+// interpreters are the root's live interpreters.
+func (r *root) interpreters() []reload.Interpreter {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]reload.Interpreter(nil), r.attached...)
+	if r.host != nil {
+		if in := r.host.Interpreter(); in != nil {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+func (r *root) refreshFleet() {
+	f := reload.NewFleet(r.interpreters()...)
+	r.mu.Lock()
+	r.fleet = f
+	r.mu.Unlock()
+}
+
+// statuses asks every interpreter for its status.
+func (r *root) statuses() []reload.Status {
+	var out []reload.Status
+	for _, in := range r.interpreters() {
+		var st reload.Status
+		ctx, cancel := context.WithTimeout(r.s.ctx, 5*time.Second)
+		err := in.Call(ctx, "status", nil, &st)
+		cancel()
+		if err == nil {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// refreshLoaded records which workspace packages the interpreters loaded.
+func (r *root) refreshLoaded() {
+	loaded := map[string]bool{}
+	for _, st := range r.statuses() {
+		for _, p := range st.Packages {
+			loaded[p] = true
+		}
+	}
+	r.mu.Lock()
+	r.loaded = loaded
+	r.mu.Unlock()
+}
+
+// discoverPackages lists the root's top-level regular packages.
+func (r *root) discoverPackages() []string {
+	entries, _ := os.ReadDir(r.dir)
+	st := r.currentSettings()
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() && reload.IsPackageDir(filepath.Join(r.dir, name)) && !st.Excluded(name) {
+			if _, ok := reload.ResolvePackage(r.dir, filepath.Join(r.dir, name, "__init__.py")); ok {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
