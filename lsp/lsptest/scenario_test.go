@@ -1,0 +1,25 @@
+package lsptest_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pyreload/pyreload/lsp/lsptest"
+	"github.com/pyreload/pyreload/reload/testbinary"
+)
+
+// TestScenarios runs every testdata/lsp/*.txtar through the real
+// `pyreload serve` and its embedded host.
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testbinary.RepoRoot(), "testdata", "lsp", "*.txtar"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	bin := testbinary.Path(t)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txtar"), func(t *testing.T) {
+			lsptest.RunScenario(t, f, bin)
+		})
+	}
+}
