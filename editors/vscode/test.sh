@@ -8,4 +8,4 @@ command -v node >/dev/null || { echo "editors/vscode: node is missing (Node 20 n
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent compile
 export NODE_PATH="$PWD/test/fake-vscode"
-exec node --test --test-concurrency=1 test/
+exec node --test --test-concurrency=1 test/*.test.js

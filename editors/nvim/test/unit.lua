@@ -19,6 +19,8 @@ end)
 
 H.test("server_settings sends only what the user set; on_save maps to onSave", function()
   H.eq({}, pyreload.server_settings(vim.deepcopy(pyreload.defaults)), "defaults")
+  H.eq("{}", vim.fn.json_encode(pyreload.server_settings(vim.deepcopy(pyreload.defaults))), "no settings encode as a JSON object")
+  H.eq('{"pyreload": {}}', vim.fn.json_encode(pyreload.client_config("/").settings), "empty section is an object")
   local cfg = vim.tbl_deep_extend("force", vim.deepcopy(pyreload.defaults), {
     on_save = false,
     settings = { packages = { "shop" }, mode = "patch", debounceMs = 50, bogus = 1 },

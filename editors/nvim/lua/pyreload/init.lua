@@ -97,6 +97,10 @@ function M.server_settings(cfg)
   if cfg.on_save ~= nil then
     s.onSave = cfg.on_save and true or false
   end
+  if next(s) == nil then
+    -- An empty Lua table encodes as a JSON array; the server wants an object.
+    return vim.empty_dict()
+  end
   return s
 end
 
