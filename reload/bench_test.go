@@ -309,3 +309,23 @@ func printBenchTable() {
 	fmt.Fprintf(&sb, "| 2,000 modules, 5M objects: scan | %s ms | | | |\n", cell("large-scan-ms", "%.0f"))
 	fmt.Fprint(os.Stdout, sb.String())
 }
+
+// BenchmarkEngineProfile prints cProfile tables of the engine's reload, scan
+// and patch on the 1M-object heap; it runs only with PYRELOAD_BENCH_PROFILE=1.
+func BenchmarkEngineProfile(b *testing.B) {
+	if os.Getenv("PYRELOAD_BENCH_PROFILE") == "" {
+		b.Skip("set PYRELOAD_BENCH_PROFILE=1 to print engine profiles")
+	}
+	h := startBenchHost(b, 200, 1000000, 100000)
+	profile := func(method string, params any) {
+		var text string
+		require.NoError(b, json.Unmarshal(h.call("benchtool:profile_engine", method, params, 35), &text))
+		fmt.Printf("==== %s\n%s\n", method, text)
+	}
+	h.edit()
+	h.reload("")
+	h.edit()
+	profile("reload", map[string]any{"package": benchPackage})
+	profile("scan", map[string]any{"packages": []string{benchPackage}})
+	profile("fix", map[string]any{"kind": "patch", "package": benchPackage})
+}

@@ -264,6 +264,39 @@ def superreload(package, limit=0):
             "total": len(names)}
 
 
+def _engine():
+    """Find the engine's api module and the host's State (pyreload keeps them out
+    of sys.modules) through the garbage collector."""
+    import types
+    api = state = None
+    for obj in gc.get_objects():
+        if (isinstance(obj, dict) and "api" in obj and "state" in obj
+                and isinstance(obj["api"], types.ModuleType)
+                and hasattr(obj["api"], "handle")):
+            api, state = obj["api"], obj["state"]
+    if api is None:
+        raise RuntimeError("no pyreload engine in this interpreter")
+    return api, state
+
+
+def profile_engine(method, params, lines=40):
+    """Run one engine method under cProfile; return the top `lines` by
+    cumulative and by internal time, as text."""
+    import cProfile
+    import io
+    import pstats
+    api, state = _engine()
+    prof = cProfile.Profile()
+    prof.enable()
+    api.handle(state, method, params)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("cumulative").print_stats(lines)
+    stats.sort_stats("tottime").print_stats(lines)
+    return out.getvalue()
+
+
 def warm_ipython():
     """Import IPython's autoreload outside any timing."""
     importlib.import_module("IPython.extensions.autoreload")
