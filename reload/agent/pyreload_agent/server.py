@@ -66,6 +66,7 @@ class Agent:
             self.tcp_address = tsock.getsockname()[:2]
             self._listeners.append((tsock, "tcp"))
             self.log.info("pyreload agent: TCP on %s:%d, token in %s", self.tcp_address[0], self.tcp_address[1], self.token_file)
+        self._load_engine()
         _thread(self._work, "pyreload-agent")
         for lsock, kind in self._listeners:
             _thread(self._accept, "pyreload-agent-accept", lsock, kind)
@@ -209,14 +210,18 @@ class Agent:
             if self._current is job and self._worker_ident is not None:
                 _async_raise(self._worker_ident, DeadlineExceeded)
 
-    def _work(self):
-        self._worker_ident = threading.get_ident()
+    def _load_engine(self):
+        # On the caller's thread, before start() returns: an app that forks
+        # right after start() must not fork while another thread imports.
         if self.engine is None:
             try:
                 self.engine = engineload.Engine(self.root, "agent")
-            except BaseException as exc:
+            except Exception as exc:
                 self.engine_error = rpc.describe_failure(exc)
                 self.log.warning("pyreload agent: engine not loaded: %s", exc)
+
+    def _work(self):
+        self._worker_ident = threading.get_ident()
         while True:
             try:
                 job = self._jobs.get()

@@ -1,0 +1,1 @@
+"""The workspace package the attach-mode tests reload."""
