@@ -73,7 +73,7 @@ func copyWebapp(t testing.TB) string {
 type webapp struct {
 	cmd     *exec.Cmd
 	workers map[int]int
-	stderr  *bytes.Buffer
+	stderr  *syncBuffer
 }
 
 // startWebapp runs `python3 -m pyreload_agent --root ROOT [agentArgs] app
@@ -90,7 +90,7 @@ func startWebapp(t testing.TB, env []string, root string, n int, agentArgs ...st
 	cmd := exec.Command(python, args...)
 	cmd.Dir = root
 	cmd.Env = append(env, "PYTHONPATH="+agentDir)
-	app := &webapp{cmd: cmd, stderr: &bytes.Buffer{}}
+	app := &webapp{cmd: cmd, stderr: &syncBuffer{}}
 	cmd.Stderr = app.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, cmd.Start())
