@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -161,10 +162,9 @@ func startHolder(t testing.TB, root string, withHolder bool) *exec.Cmd {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	buf := make([]byte, 6)
-	_, err = out.Read(buf)
+	line, err := bufio.NewReader(out).ReadString('\n')
 	require.NoError(t, err)
-	require.Equal(t, "ready\n", string(buf))
+	require.Equal(t, "ready\n", line)
 	return cmd
 }
 
@@ -211,4 +211,3 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
-
