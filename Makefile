@@ -37,9 +37,10 @@ test: deps build test-go test-engine test-editors
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
-# The engine's own Python tests, on Debian's python3 (the agent's runtime).
+# The engine's and the agent's own Python tests, on Debian's python3.
 test-engine:
 	/usr/bin/python3 -m unittest discover -s reload/engine/tests -t .
+	/usr/bin/python3 -m unittest discover -s reload/agent/tests -t reload/agent
 
 test-editors: build
 	@for t in editors/*/test.sh; do [ -x "$$t" ] || continue; echo "== $$t"; "$$t" || exit 1; done

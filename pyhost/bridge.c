@@ -42,6 +42,10 @@ void pyhost_clear_interrupt(unsigned long ident) {
 	PyThreadState_SetAsyncExc(ident, NULL);
 }
 
+static inline size_t slot_of(uintptr_t p, size_t cap) {
+	return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
+}
+
 /* instances_of(types) -> list of the GC-tracked objects whose exact type is
  * in the set or frozenset `types`. One pass over the heap, no per-object
  * Python code: the stale scan's hot loop. */
@@ -64,13 +68,47 @@ static PyObject *accel_instances_of(PyObject *self, PyObject *arg) {
 	}
 	PyObject *out = PyList_New(0);
 	Py_ssize_t n = PyList_GET_SIZE(all);
+	/* The types go into an open-addressing table of pointers: one multiply
+	 * and usually one compare per object, no Python-level hashing. */
+	Py_ssize_t ntypes = PySet_GET_SIZE(types);
+	size_t cap = 16;
+	while (cap < (size_t)ntypes * 2) {
+		cap <<= 1;
+	}
+	uintptr_t *table = PyMem_Calloc(cap, sizeof(uintptr_t));
+	if (!table) {
+		Py_DECREF(all);
+		Py_DECREF(types);
+		Py_XDECREF(out);
+		return PyErr_NoMemory();
+	}
+	Py_ssize_t pos = 0;
+	PyObject *key;
+	Py_hash_t hash;
+	while (_PySet_NextEntry(types, &pos, &key, &hash)) {
+		size_t h = slot_of((uintptr_t)key, cap);
+		while (table[h] && table[h] != (uintptr_t)key) {
+			h = (h + 1) & (cap - 1);
+		}
+		table[h] = (uintptr_t)key;
+	}
 	for (Py_ssize_t i = 0; out && i < n; i++) {
 		PyObject *o = PyList_GET_ITEM(all, i);
-		int hit = PySet_Contains(types, (PyObject *)Py_TYPE(o));
+		uintptr_t t = (uintptr_t)Py_TYPE(o);
+		size_t h = slot_of(t, cap);
+		int hit = 0;
+		while (table[h]) {
+			if (table[h] == t) {
+				hit = 1;
+				break;
+			}
+			h = (h + 1) & (cap - 1);
+		}
 		if (hit < 0 || (hit && PyList_Append(out, o) < 0)) {
 			Py_CLEAR(out);
 		}
 	}
+	PyMem_Free(table);
 	Py_DECREF(all);
 	Py_DECREF(types);
 	return out;
