@@ -123,7 +123,14 @@ func (d *diagSet) packagesIn(path string) []string {
 	return out
 }
 
-func (r *root) clearAll() { r.diags.clearAll() }
+// clearAll clears the root's diagnostics and forgets the startup message
+// shown (its interpreters are gone).
+func (r *root) clearAll() {
+	r.mu.Lock()
+	r.lastStartup = ""
+	r.mu.Unlock()
+	r.diags.clearAll()
+}
 
 // toDiagnostic converts an engine item (1-based) to LSP (0-based).
 func toDiagnostic(s *Server, it reload.Item) protocol.Diagnostic {
@@ -206,7 +213,12 @@ func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) 
 		add(fmt.Sprintf("the entry `%s` failed", r.currentSettings().Entry), *entry)
 	}
 	r.diags.set(startupKey, files)
-	if len(lines) > 0 {
+	shown := strings.Join(lines, "; ")
+	r.mu.Lock()
+	repeat := shown == r.lastStartup
+	r.lastStartup = shown
+	r.mu.Unlock()
+	if len(lines) > 0 && !repeat {
 		r.s.showMessage(protocol.MessageTypeError, "pyreload: "+strings.Join(lines, "; "))
 	}
 }

@@ -38,8 +38,20 @@ func (r *root) start() {
 		r.afterStart(false)
 	} else if err := r.startHost(); err != nil {
 		r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not start a Python host for %s: %v", r.dir, err))
+		r.announceState("failed")
 	}
 	r.readyOnce.Do(func() { close(r.ready) })
+}
+
+// announceState sends the pyreload/status notification: the root's
+// interpreters are "ready", "restarting" or "failed" (editor status bars
+// and tests wait on it).
+func (r *root) announceState(state string) {
+	var pids []int
+	for _, in := range r.interpreters() {
+		pids = append(pids, in.Process().PID)
+	}
+	r.s.notify("pyreload/status", map[string]any{"root": pathToURI(r.dir), "state": state, "pids": pids})
 }
 
 // startHost starts an embedded host running the entry, or importing the
@@ -99,6 +111,7 @@ func (r *root) afterStart(embedded bool) {
 	if embedded && st.Entry != "" {
 		go r.watchEntry(failures)
 	}
+	r.announceState("ready")
 }
 
 // watchEntry polls the host's status for a while to report an entry that
@@ -142,6 +155,8 @@ func (r *root) watch(h *supervise.Host, quit chan struct{}) {
 	r.mu.Lock()
 	r.host = nil
 	r.mu.Unlock()
+	r.refreshFleet()
+	r.announceState("restarting")
 	// The dead host's Exit is consumed: start a new Host rather than Restart.
 	for attempt := 0; attempt < 3; attempt++ {
 		if r.s.ctx.Err() != nil {
@@ -156,6 +171,7 @@ func (r *root) watch(h *supervise.Host, quit chan struct{}) {
 		time.Sleep(time.Duration(attempt+1) * time.Second)
 	}
 	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not restart the Python host of %s; run pyreload.restartInterpreter", r.dir))
+	r.announceState("failed")
 }
 
 // restart restarts the embedded host (or starts one), or reconnects to the

@@ -32,6 +32,8 @@ type root struct {
 	hashes   map[string][32]byte // package → content hash at the last reload
 	pending  map[string]*pendingReload
 	jobs     []*job
+	// lastStartup is the startup failure message last shown.
+	lastStartup string
 }
 
 func newRoot(s *Server, dir string) *root {

@@ -90,6 +90,7 @@ type Editor struct {
 	logs     []string
 	reports  []map[string]any
 	progress []map[string]any
+	statuses []map[string]any
 	versions map[string]int
 }
 
@@ -180,6 +181,10 @@ func (e *Editor) handle(_ context.Context, req *rpc.Request) (any, error) {
 		var m map[string]any
 		json.Unmarshal(req.Params, &m)
 		e.reports = append(e.reports, m)
+	case "pyreload/status":
+		var m map[string]any
+		json.Unmarshal(req.Params, &m)
+		e.statuses = append(e.statuses, m)
 	case "$/progress":
 		var m map[string]any
 		json.Unmarshal(req.Params, &m)
@@ -279,6 +284,7 @@ type State struct {
 	Logs        []string
 	Reports     []map[string]any
 	Progress    []map[string]any
+	Statuses    []map[string]any // pyreload/status notifications
 }
 
 // Await waits until cond holds for the published state, failing the test
@@ -322,6 +328,7 @@ func (e *Editor) snapshot() State {
 	st.Logs = append(st.Logs, e.logs...)
 	st.Reports = append(st.Reports, e.reports...)
 	st.Progress = append(st.Progress, e.progress...)
+	st.Statuses = append(st.Statuses, e.statuses...)
 	return st
 }
 
@@ -352,6 +359,30 @@ func Describe(st State) string {
 		fmt.Fprintf(&b, "  report %v\n", r["summary"])
 	}
 	return b.String()
+}
+
+// AwaitReady waits until the server has said n times that the root's
+// interpreters are ready, then until the host's entry (if any) has
+// finished starting.
+func (e *Editor) AwaitReady(n int) {
+	e.t.Helper()
+	e.Await(fmt.Sprintf("interpreters ready (%d)", n), Timeout, func(st State) bool {
+		ready := 0
+		for _, s := range st.Statuses {
+			if s["state"] == "ready" {
+				ready++
+			}
+		}
+		return ready >= n
+	})
+	deadline := time.Now().Add(Timeout)
+	for time.Now().Before(deadline) {
+		if st := e.HostStatus(); st.EntryState != "running" {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatal("the host's entry is still running")
 }
 
 // Shutdown sends shutdown and exit and returns the exit code.

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/hostproto"
 )
 
@@ -80,6 +81,7 @@ func RunScenario(t *testing.T, path, binary string) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // this test's own interpreters only
 	root := sc.Workspace(t)
 	e := Start(t, root, Options{Binary: binary})
+	e.AwaitReady(1)
 	for _, line := range sc.Script {
 		e.step(sc, line)
 		if t.Failed() {
@@ -154,6 +156,9 @@ func (e *Editor) step(sc *Scenario, line string) {
 		if want := strings.TrimSpace(strings.Join(f[2:], " ")); string(got) != want {
 			t.Errorf("call %s = %s, want %s", arg(1), got, want)
 		}
+	case "ready":
+		n, _ := strconv.Atoi(arg(1))
+		e.AwaitReady(n)
 	case "crash":
 		e.callHost(arg(1)) // the host dies answering; the error is expected
 	default:
@@ -192,9 +197,39 @@ func (e *Editor) applyFix(kind string) {
 	t.Fatalf("no %s action on any diagnostic", cmd)
 }
 
+// HostStatus is the status of the root's first interpreter.
+func (e *Editor) HostStatus() reload.Status {
+	var st reload.Status
+	e.withHost(func(c *hostproto.Client) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := c.Call(ctx, "status", nil, &st); err != nil {
+			e.t.Errorf("status: %v", err)
+		}
+	})
+	return st
+}
+
 // callHost calls module:function in the root's embedded host, through the
 // host protocol, and returns the JSON of its value.
-func (e *Editor) callHost(target string) json.RawMessage {
+func (e *Editor) callHost(target string) (out json.RawMessage) {
+	e.withHost(func(c *hostproto.Client) {
+		var res struct {
+			Value json.RawMessage `json:"value"`
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := c.Call(ctx, "call", map[string]any{"target": target, "args": []any{}}, &res); err != nil {
+			out = json.RawMessage(`"error: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `"`)
+			return
+		}
+		out = res.Value
+	})
+	return out
+}
+
+// withHost runs f with a connection to the root's first interpreter.
+func (e *Editor) withHost(f func(c *hostproto.Client)) {
 	var clients []*hostproto.Client
 	var err error
 	for deadline := time.Now().Add(Timeout); ; time.Sleep(50 * time.Millisecond) {
@@ -210,15 +245,7 @@ func (e *Editor) callHost(target string) json.RawMessage {
 			c.Close()
 		}
 	}()
-	var res struct {
-		Value json.RawMessage `json:"value"`
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := clients[0].Call(ctx, "call", map[string]any{"target": target, "args": []any{}}, &res); err != nil {
-		return json.RawMessage(`"error: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `"`)
-	}
-	return res.Value
+	f(clients[0])
 }
 
 func nonEmptyLines(s string) []string {
