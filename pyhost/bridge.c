@@ -38,9 +38,7 @@ int pyhost_interrupt(unsigned long ident) {
 	return PyThreadState_SetAsyncExc(ident, PyExc_KeyboardInterrupt);
 }
 
-void pyhost_clear_interrupt(unsigned long ident) {
-	PyThreadState_SetAsyncExc(ident, NULL);
-}
+int pyhost_async_pending(void) { return PyThreadState_Get()->async_exc != NULL; }
 
 static inline size_t slot_of(uintptr_t p, size_t cap) {
 	return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);

@@ -11,8 +11,12 @@ unsigned long pyhost_thread_ident(void);
 /* Raise KeyboardInterrupt asynchronously in thread ident (GIL held).
  * Returns the number of thread states modified. */
 int pyhost_interrupt(unsigned long ident);
-/* Cancel a pending asynchronous exception of thread ident (GIL held). */
-void pyhost_clear_interrupt(unsigned long ident);
+/* Whether the calling thread has an asynchronous exception pending (GIL
+ * held). It must be consumed by running bytecode, never cancelled with
+ * PyThreadState_SetAsyncExc(id, NULL): that leaves the interpreter's
+ * eval-breaker flag set for good, which slows every thread and loops
+ * forever at function entry once a profile or trace function is set. */
+int pyhost_async_pending(void);
 /* A new module "_pyreload_accel" with C-speed heap filters (GIL held). */
 PyObject *pyhost_accel_module(void);
 /* Give the fatal signals (SEGV, BUS, FPE, ILL, ABRT) their default action, so

@@ -25,7 +25,7 @@ func threadIdent() uint64 { return uint64(C.pyhost_thread_ident()) }
 
 func interruptThread(ident uint64) int { return int(C.pyhost_interrupt(C.ulong(ident))) }
 
-func clearInterrupt(ident uint64) { C.pyhost_clear_interrupt(C.ulong(ident)) }
+func asyncPending() bool { return C.pyhost_async_pending() != 0 }
 
 func accelModule() *python3.PyObject {
 	return (*python3.PyObject)(unsafe.Pointer(C.pyhost_accel_module()))

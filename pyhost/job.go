@@ -35,7 +35,9 @@ func (j *job) run(ident uint64) {
 		err = j.fn()
 	}()
 	j.finished.Store(true)
-	clearInterrupt(ident)
+	if asyncPending() {
+		drainInterrupt()
+	}
 	if python3.PyErr_Occurred() != nil {
 		python3.PyErr_Clear()
 	}

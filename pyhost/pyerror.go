@@ -62,6 +62,35 @@ func fetchError() error {
 	return e
 }
 
+// drainSource consumes an interrupt that arrived after its call finished:
+// the pending KeyboardInterrupt is raised at _noop's entry and caught.
+const drainSource = `
+def _pyhost_noop():
+    pass
+
+def _pyhost_drain():
+    for _ in range(3):
+        try:
+            _pyhost_noop()
+            return
+        except KeyboardInterrupt:
+            pass
+`
+
+// drainFn is _pyhost_drain, made once by setUp; used with the GIL.
+var drainFn *python3.PyObject
+
+// drainInterrupt consumes a pending asynchronous exception (GIL held).
+func drainInterrupt() {
+	if drainFn == nil {
+		return
+	}
+	if res := drainFn.CallObject(nil); res != nil {
+		res.DecRef()
+	}
+	python3.PyErr_Clear()
+}
+
 // describeFn is _pyhost_describe, made once by setUp; used with the GIL.
 var describeFn *python3.PyObject
 
@@ -70,9 +99,11 @@ func makeDescriber() error {
 	ns := python3.PyDict_New()
 	defer ns.DecRef()
 	python3.PyDict_SetItemString(ns, "__builtins__", python3.PyEval_GetBuiltins())
-	if err := execRaw(ns, formatSource); err != nil {
+	if err := execRaw(ns, formatSource+drainSource); err != nil {
 		return err
 	}
+	drainFn = python3.PyDict_GetItemString(ns, "_pyhost_drain")
+	drainFn.IncRef()
 	describeFn = python3.PyDict_GetItemString(ns, "_pyhost_describe")
 	describeFn.IncRef()
 	return nil

@@ -175,3 +175,22 @@ func TestLockedThreadCalls(t *testing.T) {
 	_, err = interp.Call(context.Background(), "ident")
 	require.NoError(t, err, "workers still run after a Thread is closed")
 }
+
+// TestProfilingAfterAnInterrupt: an interrupt must leave no pending state
+// behind; a profile function set afterwards used to spin forever at the
+// next function entry.
+func TestProfilingAfterAnInterrupt(t *testing.T) {
+	interp := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, interp.Exec(ctx, "while True:\n    pass\n", "spin.py"), pyhost.ErrDeadline)
+	src := "import sys\ndef f():\n    return 1\ndef profiled():\n    seen = []\n    sys.setprofile(lambda fr, ev, arg: seen.append(ev))\n    f()\n    sys.setprofile(None)\n    return str(len(seen))\n"
+	require.NoError(t, interp.Exec(context.Background(), src, "<prof>"))
+	for n := 0; n < 8; n++ { // reach every worker thread
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		out, err := interp.Call(ctx, "profiled")
+		cancel()
+		require.NoError(t, err)
+		assert.NotEqual(t, "0", out)
+	}
+}
