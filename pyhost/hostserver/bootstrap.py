@@ -72,47 +72,6 @@ def handle(engine, method, params_json):
     return json.dumps(result, default=repr)
 
 
-def status(engine):
-    fields = {}
-    fn = getattr(engine["api"], "status_fields", None)
-    if fn is not None:
-        fields.update(fn(engine["state"]))
-    fields.update({
-        "python": "%d.%d.%d" % sys.version_info[:3],
-        "executable": sys.executable,
-        "sys_path": list(sys.path),
-        "modules": len(sys.modules),
-    })
-    return json.dumps(fields, default=repr)
-
-
-def describe_failure(exc):
-    """A Failure dict (PROTOCOL.md) for an exception."""
-    tb = exc.__traceback__
-    file, line, col = None, None, None
-    if isinstance(exc, SyntaxError):
-        file, line, col = exc.filename, exc.lineno, exc.offset
-    elif tb is not None:
-        last = traceback.extract_tb(tb)[-1]
-        file, line = last.filename, last.lineno
-    t = type(exc)
-    name = t.__qualname__ if t.__module__ == "builtins" else t.__module__ + "." + t.__qualname__
-    return {"type": name, "message": str(exc), "file": file, "line": line, "column": col,
-            "traceback": "".join(traceback.format_exception(t, exc, tb))}
-
-
-def import_modules(names_json):
-    """Import each module; returns {"imported": [...], "failures": [...]}."""
-    imported, failures = [], []
-    for name in json.loads(names_json):
-        try:
-            importlib.import_module(name)
-            imported.append(name)
-        except BaseException as exc:  # SystemExit and KeyboardInterrupt too
-            failures.append(describe_failure(exc))
-    return json.dumps({"imported": imported, "failures": failures})
-
-
 def prepare(root):
     """Put the root first on sys.path and make user output line-buffered."""
     if root not in sys.path:
@@ -125,8 +84,9 @@ def prepare(root):
     return "ok"
 
 
-def start_entry(entry, argv_json, root):
-    """Start the user's entry in a thread; returns a handle dict."""
+def start_entry(entry, argv_json, root, describe):
+    """Start the user's entry in a thread; returns a handle dict. describe
+    turns an exception into a Failure dict."""
     run = {"entry": entry, "state": "running", "code": None, "error": None,
            "done": threading.Event(), "ident": None}
     argv = json.loads(argv_json)
@@ -143,7 +103,7 @@ def start_entry(entry, argv_json, root):
             run["state"], run["code"] = "stopped", 130
         except BaseException as exc:
             run["state"], run["code"] = "failed", 1
-            run["error"] = describe_failure(exc)
+            run["error"] = describe(exc)
             _print_user_traceback(exc)
         finally:
             run["done"].set()
@@ -293,7 +253,8 @@ def host_handle(method, params_json):
 
 
 def host_status():
-    fields = json.loads(status(_HOST["engine"]))
+    engine = _HOST["engine"]
+    fields = engine["api"].status_fields(engine["state"])
     run = _HOST.get("run")
     if run is not None:
         fields.update(entry_status(run))
@@ -303,13 +264,20 @@ def host_status():
 
 
 def host_import(names_json):
-    return import_modules(names_json)
+    engine = _HOST["engine"]
+    return json.dumps(engine["api"].import_modules(engine["state"], json.loads(names_json)))
 
 
 def host_start_entry(entry, argv_json):
     if _HOST.get("run") is not None and _HOST["run"]["state"] == "running":
         raise RuntimeError("the entry %s is already running" % _HOST["run"]["entry"])
-    _HOST["run"] = start_entry(entry, argv_json, _HOST["root"])
+    engine = _HOST["engine"]
+    st = engine["state"]
+
+    def describe(exc):
+        return engine["api"].failure.from_exception(exc, st.root, st.libdirs)
+
+    _HOST["run"] = start_entry(entry, argv_json, _HOST["root"], describe)
     return json.dumps({"started": True, "ident": _HOST["run"]["ident"]})
 
 

@@ -46,12 +46,12 @@ type Host struct {
 
 	engineMu sync.Mutex // engineMu serialises reload, scan, fix, import and run.
 
-	mu        sync.Mutex // mu guards the fields below.
-	startup   []reload.Failure
-	imported  []string
-	entryID   uint64
-	exitCode  chan int
-	exitOnce  sync.Once
+	mu       sync.Mutex // mu guards the fields below.
+	startup  []reload.Failure
+	imported []string
+	entryID  uint64
+	exitCode chan int
+	exitOnce sync.Once
 }
 
 // defaultTimeout bounds an engine call without its own timeout_ms.
@@ -121,15 +121,24 @@ func checkPython(path string) (string, error) {
 	return path, nil
 }
 
-// Boot imports the configured packages and starts the entry.
-func (h *Host) Boot() {
+// startupImportTimeout bounds the imports made before the host is ready.
+const startupImportTimeout = 20 * time.Second
+
+// ImportStartup imports the configured packages, before the host reports
+// ready, so that status shows their failures from the first answer on. An
+// import that blocks is interrupted after startupImportTimeout.
+func (h *Host) ImportStartup() {
 	if len(h.opts.Imports) > 0 {
 		var res struct {
 			Imported []string         `json:"imported"`
 			Failures []reload.Failure `json:"failures"`
 		}
-		if err := h.callJSON(context.Background(), &res, "host_import", h.opts.Imports); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), startupImportTimeout)
+		defer cancel()
+		if err := h.callJSON(ctx, &res, "host_import", h.opts.Imports); err != nil {
 			h.opts.Logf("import: %v", err)
+			res.Failures = append(res.Failures, reload.Failure{Type: "TimeoutError",
+				Message: fmt.Sprintf("importing %v did not finish within %v", h.opts.Imports, startupImportTimeout)})
 		}
 		h.mu.Lock()
 		h.imported, h.startup = res.Imported, res.Failures
@@ -138,6 +147,10 @@ func (h *Host) Boot() {
 			fmt.Fprintf(os.Stderr, "pyreload: import failed: %s: %s\n%s", f.Type, f.Message, f.Traceback)
 		}
 	}
+}
+
+// Boot starts the entry, once the host is reachable.
+func (h *Host) Boot() {
 	if h.opts.Entry != "" {
 		if _, err := h.startEntry(h.opts.Entry, h.opts.Argv); err != nil {
 			fmt.Fprintf(os.Stderr, "pyreload: %v\n", err)

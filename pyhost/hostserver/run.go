@@ -30,6 +30,7 @@ func Run(opts Options) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go srv.Serve(ctx, l)
+	h.ImportStartup()
 	ready(opts.Ready, map[string]string{"socket": l.Path})
 	h.Boot()
 
