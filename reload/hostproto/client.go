@@ -43,6 +43,15 @@ func Dial(socketPath string) (*Client, error) {
 		return nil, err
 	}
 	c := newClient(conn, reload.Process{Socket: socketPath})
+	if err := c.handshake(); err != nil {
+		return nil, fmt.Errorf("%s does not answer: %w", socketPath, err)
+	}
+	return c, nil
+}
+
+// handshake pings the interpreter and learns its pid and kind; on failure
+// the connection is closed.
+func (c *Client) handshake() error {
 	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
 	defer cancel()
 	var pong struct {
@@ -51,10 +60,10 @@ func Dial(socketPath string) (*Client, error) {
 	}
 	if err := c.Call(ctx, "ping", struct{}{}, &pong); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("%s does not answer: %w", socketPath, err)
+		return err
 	}
 	c.process.PID, c.process.Kind = pong.PID, pong.Kind
-	return c, nil
+	return nil
 }
 
 func newClient(conn net.Conn, p reload.Process) *Client {

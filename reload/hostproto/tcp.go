@@ -1,7 +1,6 @@
 package hostproto
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -28,17 +27,9 @@ func DialTCP(addr, token string) (*Client, error) {
 	}
 	conn.SetWriteDeadline(time.Time{})
 	c := newClient(conn, reload.Process{Socket: "tcp:" + addr})
-	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
-	defer cancel()
-	var pong struct {
-		PID  int    `json:"pid"`
-		Kind string `json:"kind"`
-	}
-	if err := c.Call(ctx, "ping", struct{}{}, &pong); err != nil {
-		c.Close()
+	if err := c.handshake(); err != nil {
 		return nil, fmt.Errorf("%s refused the token or does not answer: %w", addr, err)
 	}
-	c.process.PID, c.process.Kind = pong.PID, pong.Kind
 	return c, nil
 }
 
