@@ -3,6 +3,7 @@
 import importlib
 import sys
 import time
+from itertools import islice
 
 from . import failure
 from . import fresh
@@ -106,6 +107,7 @@ def _reimport(package, order):
     """Import every name of order that is not loaded yet, as the original did."""
     if package not in order:
         order = [package] + order
+    marker = _Marker(package)
     for name in order:
         if sys.modules.get(name) is not None:
             continue
@@ -115,19 +117,62 @@ def _reimport(package, order):
             # A submodule whose source was deleted and that nothing imports any more.
             if name == package or exc.name != name:
                 raise
-        _set_initializing(package, True)
+        marker.mark_new()
+
+
+class _Marker:
+    """Marks new subtree modules as initialising, looking only at new sys.modules keys.
+
+    sys.modules keeps insertion order, so the modules an import added are its last
+    keys; when entries were removed meanwhile (the tail no longer lines up with
+    what was seen last) every entry is looked at again, as _set_initializing does.
+    """
+
+    def __init__(self, package):
+        self.package = package
+        self.size = -1  # len(sys.modules) at the last look; -1: look at everything
+        self.last = None  # the last key then
+
+    def mark_new(self):
+        modules = sys.modules
+        size = len(modules)
+        added = size - self.size
+        # islice/reversed/list run in C: one atomic look at the newest keys. A key
+        # added or removed by another thread since len() shifts the tail, so its
+        # first key is not the one seen last and everything is looked at.
+        tail = (list(islice(reversed(modules), added + 1))
+                if self.size >= 0 and added >= 0 else None)
+        if tail is not None and len(tail) == added + 1 and tail[-1] == self.last:
+            names = tail[:-1]
+            newest = tail[0]
+        else:
+            names = list(modules)
+            size = len(names)
+            newest = names[-1] if names else None
+        self.size, self.last = size, newest
+        package = self.package
+        prefix = package + "."
+        for name in names:
+            if name == package or (isinstance(name, str) and name.startswith(prefix)):
+                _mark(modules.get(name), True)
 
 
 def _set_initializing(package, flag):
     """Mark new subtree modules as initialising so other threads wait on their locks."""
     for name, module in list(sys.modules.items()):
         if module is not None and paths.in_tree(name, package):
-            spec = getattr(module, "__spec__", None)
-            if spec is not None:
-                try:
-                    spec._initializing = flag
-                except Exception:
-                    pass
+            _mark(module, flag)
+
+
+def _mark(module, flag):
+    if module is None:
+        return
+    spec = getattr(module, "__spec__", None)
+    if spec is not None:
+        try:
+            spec._initializing = flag
+        except Exception:
+            pass
 
 
 def _rollback(st, package, live, nones, parent, before_keys):
