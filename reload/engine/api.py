@@ -32,18 +32,22 @@ def handle(st, method, params=None):
     """Run one protocol method and return its result dict."""
     params = dict(params or {})
     with st.lock:
-        if method == "reload":
-            return reload(st, params)
-        if method == "scan":
-            return scan_packages(st, params.get("packages") or [])
-        if method == "fix":
-            return fix(st, params)
-        if method == "status":
-            return status_fields(st)
-        if method == "import":
-            return import_modules(st, params.get("modules") or [])
-        if method == "ping":
-            return {"pong": True}
+        st.real = paths.Resolver().real  # resolved paths cached for this request
+        try:
+            if method == "reload":
+                return reload(st, params)
+            if method == "scan":
+                return scan_packages(st, params.get("packages") or [])
+            if method == "fix":
+                return fix(st, params)
+            if method == "status":
+                return status_fields(st)
+            if method == "import":
+                return import_modules(st, params.get("modules") or [])
+            if method == "ping":
+                return {"pong": True}
+        finally:
+            st.real = paths.real
     raise KeyError("unknown method %r" % (method,))
 
 
@@ -57,8 +61,8 @@ def reload(st, params):
     if fail is not None:
         label = params.get("package") or ""
         if not label and params.get("file"):
-            full = paths.real(params["file"])
-            label = paths.display(full, st.root) if paths.under(full, st.root) else ""
+            full = st.real(params["file"])
+            label = paths.display(full, st.root, st.real) if paths.under(full, st.root) else ""
         return entries.report(st, "reload", label, started, ok=False, error=fail)
     timeout = float(params.get("timeout_ms") or 30000) / 1000.0
     outcome = reloader.deep_reload(st, name, timeout)

@@ -16,7 +16,8 @@ FIXES = {
 }
 
 
-def stale(code, message, where, holder, name, target, new=None, count=1, extra=None):
+def stale(code, message, where, holder, name, target, new=None, count=1, extra=None,
+          real=paths.real):
     """Return one Stale dict; where is (file, (line, col, end_line, end_col)) or None."""
     file, span = where if where else (None, None)
     line, col, end_line, end_col = span if span else (None, None, None, None)
@@ -25,7 +26,7 @@ def stale(code, message, where, holder, name, target, new=None, count=1, extra=N
         data.update(extra)
     return {
         "code": code, "message": message,
-        "file": paths.real(file) if file and line else None,
+        "file": real(file) if file and line else None,
         "line": line if file else None, "column": col if file else None,
         "end_line": end_line if file else None, "end_column": end_col if file else None,
         "holder": holder, "name": name, "target": target, "new": new,
@@ -33,11 +34,11 @@ def stale(code, message, where, holder, name, target, new=None, count=1, extra=N
     }
 
 
-def location(file, span):
+def location(file, span, real=paths.real):
     """Return a Location dict for the start of span in file, or None."""
     if not file or not span:
         return None
-    return {"file": paths.real(file), "line": span[0], "column": span[1]}
+    return {"file": real(file), "line": span[0], "column": span[1]}
 
 
 def at_line(kind, span):

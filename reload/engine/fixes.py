@@ -309,7 +309,7 @@ def dependents(st, package, selected):
             out.append(entries.fix_result("dependents", entry["target"], holder, False,
                                           "the main script cannot be reloaded"))
         elif module is None or paths.in_tree(holder, package) or not paths.is_workspace(
-                paths.module_path(module), st.root, st.libdirs):
+                paths.module_path(module), st.root, st.libdirs, st.real):
             out.append(entries.fix_result("dependents", entry["target"], holder, False,
                                           "`%s` is not a workspace module" % holder))
         else:
@@ -356,7 +356,7 @@ def reload_in_place(st, name, timeout_s=30.0):
     before = set(sys.modules)
     try:
         importlib.invalidate_caches()
-        with fresh.installed([name], st.root, st.libdirs):
+        with fresh.installed([name], st.root, st.libdirs, st.real):
             importlib.reload(module)
         return None
     except BaseException as exc:  # restore the module exactly as it was

@@ -76,10 +76,11 @@ def located(exc, data, path):
 class FreshFinder:
     """Meta-path finder for the modules under prefixes that live in the workspace."""
 
-    def __init__(self, prefixes, root, libdirs):
+    def __init__(self, prefixes, root, libdirs, real=paths.real):
         self.prefixes = tuple(prefixes)
         self.root = root
         self.libdirs = libdirs
+        self.real = real
 
     def find_spec(self, fullname, path=None, target=None):
         if not any(paths.in_tree(fullname, p) for p in self.prefixes):
@@ -89,7 +90,7 @@ class FreshFinder:
             return None
         loader = spec.loader
         if (type(loader) is machinery.SourceFileLoader and spec.origin
-                and paths.is_workspace(spec.origin, self.root, self.libdirs)):
+                and paths.is_workspace(spec.origin, self.root, self.libdirs, self.real)):
             spec.loader = FreshSourceLoader(loader.name, loader.path)
         return spec
 
@@ -100,8 +101,8 @@ class FreshFinder:
 class installed:
     """Context manager that puts a FreshFinder first on sys.meta_path."""
 
-    def __init__(self, prefixes, root, libdirs):
-        self.finder = FreshFinder(prefixes, root, libdirs)
+    def __init__(self, prefixes, root, libdirs, real=paths.real):
+        self.finder = FreshFinder(prefixes, root, libdirs, real)
 
     def __enter__(self):
         sys.meta_path.insert(0, self.finder)

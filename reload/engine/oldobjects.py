@@ -109,15 +109,15 @@ class Old:
         if not path or new is None:
             return None
         if kind == "module":
-            return {"file": paths.real(path), "line": 1, "column": 1}
+            return {"file": self.st.real(path), "line": 1, "column": 1}
         idx = index_of(path)
         qual = getattr(new, "__qualname__", None)
         if idx is not None and qual in idx.defs:
             span = idx.defs[qual]
-            return {"file": paths.real(path), "line": span[0], "column": span[1]}
+            return {"file": self.st.real(path), "line": span[0], "column": span[1]}
         code = getattr(new, "__code__", None)
         if code is not None:
-            return {"file": paths.real(code.co_filename), "line": code.co_firstlineno,
+            return {"file": self.st.real(code.co_filename), "line": code.co_firstlineno,
                     "column": 1}
         return None
 

@@ -10,6 +10,37 @@ def real(path):
     return os.path.realpath(os.path.abspath(path))
 
 
+class Resolver:
+    """real() for one request: each path, and each directory, is resolved once.
+
+    realpath lstat()s every component; here a file costs one lstat once its
+    directory is known: real(dir/name) is real(dir)/name unless name is a
+    link. Make a new one per request: files may change between requests.
+    """
+
+    def __init__(self):
+        self.dirs = {}
+        self.files = {}
+
+    def real(self, path):
+        hit = self.files.get(path)
+        if hit is not None:
+            return hit
+        full = os.path.abspath(path)
+        head, tail = os.path.split(full)
+        if not tail or tail in (os.curdir, os.pardir):
+            out = os.path.realpath(full)
+        else:
+            base = self.dirs.get(head)
+            if base is None:
+                base = self.dirs[head] = os.path.realpath(head)
+            out = os.path.join(base, tail)
+            if os.path.islink(out):
+                out = os.path.realpath(out)
+        self.files[path] = out
+        return out
+
+
 def under(path, root):
     """Report whether path is root or lies below it (both already real)."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
@@ -37,7 +68,7 @@ def library_dirs(root):
     return tuple(sorted(found))
 
 
-def is_workspace(path, root, libdirs):
+def is_workspace(path, root, libdirs, real=real):
     """Report whether path is a workspace source: below root, not in a library dir."""
     if not path:
         return False
@@ -69,7 +100,7 @@ def module_path(module):
     return None
 
 
-def display(path, root):
+def display(path, root, real=real):
     """Return path relative to root with forward slashes, or absolute outside it."""
     if not path:
         return "?"

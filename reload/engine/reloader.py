@@ -52,7 +52,7 @@ def deep_reload(st, package, timeout_s=30.0):
             importlib.invalidate_caches()
             deadline_guard = watchdog.Deadline(max(deadline - time.monotonic(), 0.05),
                                                st.watchdog)
-            with fresh.installed([package], st.root, st.libdirs):
+            with fresh.installed([package], st.root, st.libdirs, st.real):
                 _reimport(package, order)
             deadline_guard.disarm()
             new = [n for n in list(sys.modules) if paths.in_tree(n, package)
@@ -182,7 +182,7 @@ def _rollback(st, package, live, nones, parent, before_keys):
             continue
         if paths.in_tree(name, package) or (
                 module is not None and paths.is_workspace(
-                    paths.module_path(module), st.root, st.libdirs)):
+                    paths.module_path(module), st.root, st.libdirs, st.real)):
             sys.modules.pop(name, None)
     for name, module in live.items():
         sys.modules[name] = module

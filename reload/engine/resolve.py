@@ -15,7 +15,7 @@ def workspace_packages(state):
     for name, module in list(sys.modules.items()):
         if module is None or name == "__main__" or _is_engine(name):
             continue
-        if paths.is_workspace(paths.module_path(module), state.root, state.libdirs):
+        if paths.is_workspace(paths.module_path(module), state.root, state.libdirs, state.real):
             names.add(name.partition(".")[0])
     return sorted(names)
 
@@ -40,10 +40,10 @@ def check_name(state, name):
     if path is None:
         return failure.refusal("`%s` is built in or has no source file" % name,
                                "NotInWorkspace")
-    if not paths.under(paths.real(path), state.root):
+    if not paths.under(state.real(path), state.root):
         return failure.refusal("`%s` is outside the workspace root" % name,
                                "NotInWorkspace")
-    if not paths.is_workspace(path, state.root, state.libdirs):
+    if not paths.is_workspace(path, state.root, state.libdirs, state.real):
         return failure.refusal("`%s` is part of the standard library or site-packages"
                                % name, "NotInWorkspace")
     return None
@@ -51,7 +51,7 @@ def check_name(state, name):
 
 def from_file(state, path):
     """Return (package name, None) for the package owning path, or (None, Failure)."""
-    full = paths.real(path)
+    full = state.real(path)
     if not paths.under(full, state.root):
         return None, failure.refusal("the file is outside the workspace root",
                                      "NotInWorkspace")
@@ -60,7 +60,7 @@ def from_file(state, path):
                                      "FileNotFound")
     for name, module in list(sys.modules.items()):
         mpath = paths.module_path(module) if module is not None else None
-        if mpath and paths.real(mpath) == full:
+        if mpath and state.real(mpath) == full:
             if name == "__main__":
                 return None, failure.refusal(
                     "%s is the running `__main__` script and is never reloaded"

@@ -32,7 +32,7 @@ def holder_modules(st, package):
         if module is None or paths.in_tree(name, package):
             continue
         if name == "__main__" or paths.is_workspace(
-                paths.module_path(module), st.root, st.libdirs):
+                paths.module_path(module), st.root, st.libdirs, st.real):
             if isinstance(module, types.ModuleType):
                 out.append((name, module))
     return out
@@ -64,7 +64,7 @@ def _prune(st, package, hits):
 
 def _scan_holder(st, old, hname, hmod, index_of, found, hits):
     path = paths.module_path(hmod)
-    rel = paths.display(path, st.root)
+    rel = paths.display(path, st.root, st.real)
     idx = index_of(path)
     space = vars(hmod)
     for name, value in list(space.items()):
@@ -111,7 +111,7 @@ def _binding(st, old, hname, path, rel, idx, name, own, index_of, found, hits):
     else:
         code = "stale-import"
         msg = "`%s` in %s still refers to the old `%s`; %s" % (name, rel, target, at)
-    found.append(entries.stale(code, msg, where, hname, name, target, newloc))
+    found.append(entries.stale(code, msg, where, hname, name, target, newloc, real=st.real))
 
 
 def _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits):
@@ -128,9 +128,9 @@ def _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits
         cidx = index_of(cpath)
         hit = cidx.binding(key) if cidx is not None else None
         if hit is not None:
-            newloc = entries.location(cpath, hit[1])
+            newloc = entries.location(cpath, hit[1], st.real)
     msg = "`%s` in %s still refers to the old `%s`; %s" % (name, rel, target, at)
-    found.append(entries.stale("stale-import", msg, where, hname, name, target, newloc))
+    found.append(entries.stale("stale-import", msg, where, hname, name, target, newloc, real=st.real))
 
 
 def _is_plain_instance(value):
@@ -222,7 +222,7 @@ def _callbacks(st, old, hname, path, rel, idx, name, value, index_of, found, hit
         msg = ("`%s` in %s holds the old `%s` (%s); re-register the new one or patch "
                "in place; %s" % (name, rel, target, state, at))
         found.append(entries.stale("stale-callback", msg, where, hname, name, target,
-                                   old.definition(kind, om, new, index_of)))
+                                   old.definition(kind, om, new, index_of), real=st.real))
 
 
 def _deleted_uses(st, old, hname, path, rel, idx, space, found):
@@ -252,7 +252,7 @@ def _deleted_uses(st, old, hname, path, rel, idx, space, found):
         target = "%s.%s" % (modname, attr)
         msg = ("`%s` was removed from `%s` but %s still uses `%s.%s` at line %d"
                % (attr, modname, rel, base, attr, span[0]))
-        found.append(entries.stale("deleted-name", msg, (path, span), hname, attr, target))
+        found.append(entries.stale("deleted-name", msg, (path, span), hname, attr, target, real=st.real))
 
 
 def _scan_instances(st, old, index_of, found, hits):
@@ -296,7 +296,7 @@ def _scan_instances(st, old, index_of, found, hits):
         msg = ("%d %s of the old `%s` still alive; patch in place to move them to the "
                "new class" % (number, noun, target))
         found.append(entries.stale("stale-instance", msg, where, om.name,
-                                   cls.__qualname__, target, loc, count=number))
+                                   cls.__qualname__, target, loc, count=number, real=st.real))
 
 
 def _scan_subclasses(st, old, index_of, found, hits):
@@ -318,11 +318,11 @@ def _scan_subclasses(st, old, index_of, found, hits):
             target = old.target("class", om, cls)
             at = ("class at line %d" % span[0]) if span else "not located in the source"
             msg = "`%s` in %s derives from the old `%s`; %s" % (
-                sub.__qualname__, paths.display(path, st.root), target, at)
+                sub.__qualname__, paths.display(path, st.root, st.real), target, at)
             new = old.counterpart("class", om, cls)
             found.append(entries.stale(
                 "stale-subclass", msg, (path, span) if span else None, holder,
-                sub.__qualname__, target, old.definition("class", om, new, index_of)))
+                sub.__qualname__, target, old.definition("class", om, new, index_of), real=st.real))
 
 
 def _scan_threads(st, old, found, hits):
@@ -346,7 +346,7 @@ def _scan_threads(st, old, found, hits):
         line = frame.f_lineno
         path = code.co_filename
         msg = ("thread `%s` is still running the old `%s` at %s:%d; it runs new code "
-               "only once it calls it again" % (tname, target, paths.display(path, st.root),
+               "only once it calls it again" % (tname, target, paths.display(path, st.root, st.real),
                                                line))
         where = (path, (line, 1, line + 1, 1)) if line else None
-        found.append(entries.stale("stale-thread", msg, where, tname, func, target))
+        found.append(entries.stale("stale-thread", msg, where, tname, func, target, real=st.real))

@@ -61,6 +61,9 @@ class State:
         self.root = paths.real(root)
         self.kind = kind
         self.accel = None  # host may set: object with instances_of(types) -> list
+        # paths.real, or during a request (api.handle) a paths.Resolver's real:
+        # resolved paths are cached for one request only.
+        self.real = paths.real
         # Interrupt a re-import that runs past its deadline (hosts that interrupt
         # runaway calls themselves may turn this off).
         self.watchdog = kind == "agent"
