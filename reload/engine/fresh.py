@@ -18,10 +18,34 @@ from . import paths
 
 
 class FreshSourceLoader(machinery.SourceFileLoader):
-    """SourceFileLoader that always compiles the source and refreshes the .pyc."""
+    """SourceFileLoader that always compiles the source and refreshes the .pyc.
+
+    When given a codes dict, it records there path -> ((mtime_ns, size), module
+    code object), the source's stat taken before it was read: locate.find_def
+    reads definition lines from the code instead of parsing the file again.
+    """
+
+    def __init__(self, fullname, path, codes=None, keys=()):
+        super().__init__(fullname, path)
+        self.codes = codes
+        self.keys = tuple(keys) or (path,)
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
+        stamp = None
+        if self.codes is not None:
+            try:
+                info = os.stat(path)
+                stamp = (info.st_mtime_ns, info.st_size)
+            except OSError:
+                stamp = None
+        code = self._get_code(fullname, path)
+        if stamp is not None and code is not None:
+            for key in self.keys:
+                self.codes[key] = (stamp, code)
+        return code
+
+    def _get_code(self, fullname, path):
         if cache_is_trustworthy(path):
             return super().get_code(fullname)
         data = self.get_data(path)
@@ -81,6 +105,7 @@ class FreshFinder:
         self.root = root
         self.libdirs = libdirs
         self.real = real
+        self.codes = {}  # path -> ((mtime_ns, size), module code) of what was compiled
 
     def find_spec(self, fullname, path=None, target=None):
         if not any(paths.in_tree(fullname, p) for p in self.prefixes):
@@ -91,7 +116,8 @@ class FreshFinder:
         loader = spec.loader
         if (type(loader) is machinery.SourceFileLoader and spec.origin
                 and paths.is_workspace(spec.origin, self.root, self.libdirs, self.real)):
-            spec.loader = FreshSourceLoader(loader.name, loader.path)
+            keys = {loader.path, self.real(loader.path)}
+            spec.loader = FreshSourceLoader(loader.name, loader.path, self.codes, keys)
         return spec
 
     def invalidate_caches(self):

@@ -4,7 +4,10 @@ Lines and columns are 1-based, columns count characters, ends are exclusive.
 """
 
 import ast
+import dis
+from itertools import islice
 import os
+import re
 import tokenize
 
 
@@ -151,3 +154,168 @@ def index(st, path):
     result = Index(path, text)
     st.indexes[path] = (key, result)
     return result
+
+
+# --- definitions read from the compiled module code, without parsing again ---
+
+_LOAD_CONST = dis.opmap.get("LOAD_CONST")
+_EXTENDED_ARG = dis.opmap.get("EXTENDED_ARG")
+_CO_NEWLOCALS = 0x2  # set for functions, not for class bodies
+_CO_ASYNC = 0x80 | 0x200  # CO_COROUTINE | CO_ASYNC_GENERATOR: `async def`
+_DEF_LINE = re.compile(r"^[ \t\f]*(?:async[ \t\f]+)?(?:def|class)\b", re.M)
+_SPLIT_HEADER = re.compile(r"\b(?:async|def|class)[ \t\f]*\\\r?\n")
+
+
+class CodeDefs:
+    """Top-level `class X` / `def f` headers of a file, from its module code object.
+
+    The compiler loads each def/class code object (LOAD_CONST) at the position
+    of the statement: the line of the `def`/`class` keyword, past decorators,
+    and its column. A top-level name is answered exactly as Index.defs would
+    answer it, or not at all (lookup returns (False, None)) when the file has
+    something this cannot see: a definition the compiler dropped (dead code),
+    or a first definition not at column 0 (inside if/for/try/...).
+    """
+
+    def __init__(self, code, text):
+        self.lines = text.splitlines()
+        self.usable = False
+        self.first = {}  # name -> (line, col, code) of its first module-level def
+        if _LOAD_CONST is None or not hasattr(code, "co_positions"):
+            return
+        if _SPLIT_HEADER.search(text):
+            return
+        defs = _count_defs(code)
+        if defs != len(_DEF_LINE.findall(text)):
+            return
+        loaded = _loaded_code(code)
+        if loaded is None:
+            return
+        for line, col, sub in loaded:
+            if line is None or col is None:
+                return
+            have = self.first.get(sub.co_name)
+            if have is None or line < have[0]:
+                self.first[sub.co_name] = (line, col, sub)
+        self.usable = True
+
+    def lookup(self, name):
+        """Return (True, span or None) as Index.defs.get(name) would, or (False, None)."""
+        if not self.usable:
+            return False, None
+        hit = self.first.get(name)
+        if hit is None:
+            return True, None
+        line, col, sub = hit
+        if col != 0:
+            return False, None
+        if not sub.co_flags & _CO_NEWLOCALS:
+            keyword = "class "
+        elif sub.co_flags & _CO_ASYNC:
+            keyword = "async def "
+        else:
+            keyword = "def "
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        start = text.find(keyword + name)
+        start = start if start >= 0 else len(text) - len(text.lstrip())
+        return True, (line, start + 1, line, start + len(keyword) + len(name) + 1)
+
+
+def _is_def(code):
+    return hasattr(code, "co_code") and not code.co_name.startswith("<")
+
+
+def _count_defs(code):
+    """Number of def/class code objects anywhere in code (lambdas etc. excluded)."""
+    total = 0
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            total += _is_def(const) + _count_defs(const)
+    return total
+
+
+def _loaded_code(code):
+    """Return [(line, byte col, code object)] of each def/class LOAD_CONST in code,
+    or None when one of them is not found."""
+    raw = code.co_code
+    consts = code.co_consts
+    wanted = [i for i, const in enumerate(consts) if _is_def(const)]
+    if not wanted:
+        return []
+    if wanted[-1] > 255:
+        offsets = _load_offsets(raw, set(wanted))
+    else:
+        offsets = []
+        for i in wanted:
+            pattern = bytes((_LOAD_CONST, i))
+            at = raw.find(pattern)
+            while at >= 0:
+                # An instruction starts at an even offset; EXTENDED_ARG before
+                # it would make the argument another constant.
+                if at % 2 == 0 and (at == 0 or raw[at - 2] != _EXTENDED_ARG):
+                    offsets.append((at, i))
+                at = raw.find(pattern, at + 1)
+    if {i for _, i in offsets} != set(wanted):
+        return None  # a definition not loaded the plain way: do not guess
+    out = []
+    for off, i in offsets:
+        pos = next(islice(code.co_positions(), off // 2, None), None) or (None,) * 4
+        out.append((pos[0], pos[2], consts[i]))
+    return out
+
+
+def _load_offsets(raw, wanted):
+    """(offset, const index) of every LOAD_CONST of a wanted constant, by a full pass."""
+    out = []
+    ext = 0
+    for off in range(0, len(raw), 2):
+        op, arg = raw[off], raw[off + 1]
+        if op == _EXTENDED_ARG:
+            ext = (ext | arg) << 8
+            continue
+        arg |= ext
+        ext = 0
+        if op == _LOAD_CONST and arg in wanted:
+            out.append((off, arg))
+    return out
+
+
+def code_defs(st, path):
+    """Return the CodeDefs of path from the module code a reload compiled, or None."""
+    if not path or not path.endswith(".py"):
+        return None
+    record = st.codes.get(path)
+    if record is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    key = (info.st_mtime_ns, info.st_size)
+    if record[0] != key:
+        return None
+    cached = st.codedefs.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        with tokenize.open(path) as handle:
+            text = handle.read()
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    result = CodeDefs(record[1], text)
+    st.codedefs[path] = (key, result)
+    return result
+
+
+def find_def(st, path, qualname):
+    """Return the span of qualname's definition header in path, exactly as
+    index(st, path).defs.get(qualname) (None when no index), parsing only when
+    the reload's module code cannot answer."""
+    if qualname and "." not in qualname:
+        fast = code_defs(st, path)
+        if fast is not None:
+            known, span = fast.lookup(qualname)
+            if known:
+                return span
+    idx = index(st, path)
+    return idx.defs.get(qualname) if idx is not None else None

@@ -8,6 +8,7 @@ that is in sys.modules now.
 import sys
 import types
 
+from . import locate
 from . import paths
 
 
@@ -102,7 +103,7 @@ class Old:
         except TypeError:
             return False
 
-    def definition(self, kind, om, new, index_of):
+    def definition(self, kind, om, new):
         """Return a Location dict of new's definition, or None."""
         current = sys.modules.get(om.name)
         path = paths.module_path(current) if current is not None else None
@@ -110,10 +111,9 @@ class Old:
             return None
         if kind == "module":
             return {"file": self.st.real(path), "line": 1, "column": 1}
-        idx = index_of(path)
         qual = getattr(new, "__qualname__", None)
-        if idx is not None and qual in idx.defs:
-            span = idx.defs[qual]
+        span = locate.find_def(self.st, path, qual) if isinstance(qual, str) else None
+        if span is not None:
             return {"file": self.st.real(path), "line": span[0], "column": span[1]}
         code = getattr(new, "__code__", None)
         if code is not None:

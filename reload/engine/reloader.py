@@ -52,8 +52,9 @@ def deep_reload(st, package, timeout_s=30.0):
             importlib.invalidate_caches()
             deadline_guard = watchdog.Deadline(max(deadline - time.monotonic(), 0.05),
                                                st.watchdog)
-            with fresh.installed([package], st.root, st.libdirs, st.real):
+            with fresh.installed([package], st.root, st.libdirs, st.real) as finder:
                 _reimport(package, order)
+            st.codes.update(finder.codes)
             deadline_guard.disarm()
             new = [n for n in list(sys.modules) if paths.in_tree(n, package)
                    and sys.modules.get(n) is not None]

@@ -100,7 +100,7 @@ def _binding(st, old, hname, path, rel, idx, name, own, index_of, found, hits):
     target = old.target(kind, om, obj)
     how, where = _where(idx, path, name, old.package)
     at = entries.at_line(how, where[1] if where else None)
-    newloc = old.definition(kind, om, new, index_of)
+    newloc = old.definition(kind, om, new)
     if kind == "module":
         code = "stale-module"
         msg = "`%s` in %s still refers to the old module `%s`; %s" % (name, rel, target, at)
@@ -222,7 +222,7 @@ def _callbacks(st, old, hname, path, rel, idx, name, value, index_of, found, hit
         msg = ("`%s` in %s holds the old `%s` (%s); re-register the new one or patch "
                "in place; %s" % (name, rel, target, state, at))
         found.append(entries.stale("stale-callback", msg, where, hname, name, target,
-                                   old.definition(kind, om, new, index_of), real=st.real))
+                                   old.definition(kind, om, new), real=st.real))
 
 
 def _deleted_uses(st, old, hname, path, rel, idx, space, found):
@@ -286,11 +286,10 @@ def _scan_instances(st, old, index_of, found, hits):
         if new is not None:
             group[3] = new
     for target, (number, om, cls, new) in groups.items():
-        loc = old.definition("class", om, new, index_of)
+        loc = old.definition("class", om, new)
         where = None
         if loc is not None:
-            idx = index_of(loc["file"])
-            span = idx.defs.get(new.__qualname__) if idx is not None else None
+            span = locate.find_def(st, loc["file"], new.__qualname__)
             where = (loc["file"], span) if span else None
         noun = "instance" if number == 1 else "instances"
         msg = ("%d %s of the old `%s` still alive; patch in place to move them to the "
@@ -322,7 +321,7 @@ def _scan_subclasses(st, old, index_of, found, hits):
             new = old.counterpart("class", om, cls)
             found.append(entries.stale(
                 "stale-subclass", msg, (path, span) if span else None, holder,
-                sub.__qualname__, target, old.definition("class", om, new, index_of), real=st.real))
+                sub.__qualname__, target, old.definition("class", om, new), real=st.real))
 
 
 def _scan_threads(st, old, found, hits):
