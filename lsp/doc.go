@@ -8,4 +8,18 @@
 // hand slow work to a per-root worker (worker.go) that talks to the
 // interpreters and to the client off the loop. The transport is
 // lsp/internal/rpc; message types come from glsp's protocol package.
+//
+// Beyond DESIGN.md's commands the server offers pyreload.fixAll
+// ({"package": ...}: every fix the engine can apply to the package's stale
+// references; the source.fixAll.pyreload code action runs it). Besides
+// standard LSP it sends two notifications that editor clients use:
+//
+//   - pyreload/report after every reload or fix: {"action", "package", "ok",
+//     "modules": N, "duration_ms", "stale": N, "fixes": N, "summary"};
+//   - pyreload/status when a root's interpreters change: {"root": uri,
+//     "state": "ready"|"restarting"|"failed", "pids": [...]}.
+//
+// executeCommand answers pyreload.deepReload and the fix commands when the
+// work is done, with the same fields as pyreload/report plus "report" (the
+// full merged report).
 package lsp
