@@ -58,6 +58,7 @@ func (r *root) runReload(j *job) jobResult {
 	ctx, cancel := context.WithTimeout(r.s.ctx, callTimeout)
 	rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: j.pkg, Mode: mode})
 	cancel()
+	r.afterFleetCall(rep, err)
 	r.mu.Lock()
 	r.hashes[j.pkg] = hash
 	r.mu.Unlock()
@@ -88,6 +89,7 @@ func (r *root) runFix(j *job) jobResult {
 	ctx, cancel := context.WithTimeout(r.s.ctx, callTimeout)
 	rep, err := fleet.Fix(ctx, j.fix)
 	cancel()
+	r.afterFleetCall(rep, err)
 	if err != nil {
 		end("failed")
 		return jobResult{err: err}
@@ -99,6 +101,27 @@ func (r *root) runFix(j *job) jobResult {
 	end(reload.Summary(rep))
 	r.s.announce(rep)
 	return jobResult{report: &rep}
+}
+
+// afterFleetCall notices attached interpreters that stopped answering (an
+// app that exited): the root's interpreters are discovered again, and with
+// none left the root starts its own host.
+func (r *root) afterFleetCall(rep reload.Report, err error) {
+	r.mu.Lock()
+	attached := len(r.attached) > 0
+	r.mu.Unlock()
+	if !attached || err == nil && len(rep.Errors) == 0 {
+		return
+	}
+	r.s.log.Warningf("%s: an attached interpreter did not answer; discovering again", r.dir)
+	r.mu.Lock()
+	old := r.attached
+	r.attached = nil
+	r.mu.Unlock()
+	for _, in := range old {
+		in.Close()
+	}
+	r.start()
 }
 
 // announce tells the user about a report: one line, the full report in the

@@ -3,6 +3,7 @@ package lsptest_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pyreload/pyreload/lsp/lsptest"
+	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
@@ -137,5 +139,65 @@ func TestCommandsAndSettings(t *testing.T) {
 	require.NoError(t, e.Execute("pyreload.restartInterpreter", nil, &res))
 	assert.Equal(t, 1.0, res["restarted"])
 	e.AwaitReady(2)
+	assert.Equal(t, 0, e.Shutdown())
+}
+
+// TestSavesDuringReloadQueueOne: saves while a reload runs queue exactly one
+// follow-up reload.
+func TestSavesDuringReloadQueueOne(t *testing.T) {
+	root := slowWorkspace(t)
+	e := lsptest.Start(t, root, lsptest.Options{Binary: testbinary.Path(t)})
+	e.AwaitReady(1)
+	e.Save("shop/slow.py", "import time\ntime.sleep(1)\nX = 2\n")
+	e.Await("reload running", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Progress) >= 1 })
+	for i := 3; i < 6; i++ {
+		e.Save("shop/slow.py", fmt.Sprintf("X = %d\n", i))
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.Await("two reloads", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Reports) >= 2 })
+	time.Sleep(500 * time.Millisecond)
+	assert.Len(t, e.Snapshot().Reports, 2)
+	e.Shutdown()
+}
+
+// TestAttachesToRunningApp: with an app already running under `pyreload
+// run`, the server attaches to it instead of starting a host, and reloads
+// there; when the app exits, the server starts its own host.
+func TestAttachesToRunningApp(t *testing.T) {
+	root := slowWorkspace(t)
+	writeTree(t, root, map[string]string{"main.py": "import threading\nimport shop.slow\nthreading.Event().wait()\n"})
+	bin := testbinary.Path(t)
+	run := exec.Command(bin, "run", "--root", root, "main.py")
+	run.Dir = root
+	require.NoError(t, run.Start())
+	t.Cleanup(func() { run.Process.Kill(); run.Wait() })
+	var appPid int
+	require.Eventually(t, func() bool {
+		clients, _ := hostproto.Discover(root)
+		for _, c := range clients {
+			appPid = c.Process().PID
+			c.Close()
+		}
+		return len(clients) == 1
+	}, 30*time.Second, 50*time.Millisecond)
+
+	e := lsptest.Start(t, root, lsptest.Options{Binary: bin})
+	st := e.Await("attached", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Statuses) > 0 })
+	assert.Equal(t, "ready", st.Statuses[0]["state"])
+	assert.Equal(t, []any{float64(appPid)}, st.Statuses[0]["pids"], "attached to the running app")
+	e.Save("shop/slow.py", "X = 2\n")
+	st = e.Await("reload in the app", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Reports) == 1 })
+	assert.Equal(t, true, st.Reports[0]["ok"])
+
+	// The app exits: the next reload notices and the server starts its own host.
+	run.Process.Signal(syscall.SIGTERM)
+	run.Wait()
+	e.Save("shop/slow.py", "X = 3\n")
+	st = e.Await("own host", lsptest.Timeout, func(st lsptest.State) bool {
+		last := st.Statuses[len(st.Statuses)-1]
+		return len(st.Statuses) == 2 && last["state"] == "ready" && last["pids"].([]any)[0] != float64(appPid)
+	})
+	e.Save("shop/slow.py", "X = 4\n")
+	e.Await("reload in the new host", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Reports) >= 2 })
 	assert.Equal(t, 0, e.Shutdown())
 }
