@@ -52,7 +52,9 @@ func StartRaw(t testing.TB, binary string, args ...string) *Raw {
 }
 
 // Send writes one framed body.
-func (r *Raw) Send(body string) { r.Write(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)) }
+func (r *Raw) Send(body string) {
+	r.Write(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body))
+}
 
 // Write writes bytes as they are.
 func (r *Raw) Write(s string) {
