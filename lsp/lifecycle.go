@@ -73,7 +73,7 @@ func initialize(s *Server, p *initializeParams) (any, error) {
 	s.mu.Unlock()
 	return protocol.InitializeResult{
 		Capabilities: capabilities(),
-		ServerInfo: &protocol.InitializeResultServerInfo{Name: "pyreload"},
+		ServerInfo:   &protocol.InitializeResultServerInfo{Name: "pyreload"},
 	}, nil
 }
 
