@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/pyreload/pyreload/lsp/lsptest"
-	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
 func benchWorkspace(b *testing.B, files map[string]string) string {
@@ -43,7 +42,7 @@ var staleFiles = map[string]string{
 // own reload time between didSave and publishDiagnostics (debounce 0):
 // overhead-ms is wall time minus the report's duration_ms.
 func BenchmarkSaveToDiagnostics(b *testing.B) {
-	e := lsptest.Start(b, benchWorkspace(b, staleFiles), lsptest.Options{Binary: testbinary.Path(b), NoProgress: true})
+	e := lsptest.Start(b, benchWorkspace(b, staleFiles), lsptest.Options{Binary: serverBinary(b), NoProgress: true})
 	e.AwaitReady(1)
 	var overhead, total float64
 	b.ResetTimer()
@@ -75,7 +74,7 @@ func BenchmarkCodeActionBusy(b *testing.B) {
 	}
 	files["main.py"] = "import threading\nimport app.views\n\ndef spin():\n    while True:\n        sum(range(1000))\n\nthreading.Thread(target=spin, daemon=True).start()\n"
 	files["pyproject.toml"] = "[tool.pyreload]\nentry = \"main.py\"\ndebounceMs = 0\n"
-	e := lsptest.Start(b, benchWorkspace(b, files), lsptest.Options{Binary: testbinary.Path(b), NoProgress: true})
+	e := lsptest.Start(b, benchWorkspace(b, files), lsptest.Options{Binary: serverBinary(b), NoProgress: true})
 	e.Await("ready", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Statuses) > 0 })
 	e.Open("shop/core.py")
 	e.Save("shop/core.py", "import time\ntime.sleep(30)\ndef hello():\n    return 1\n") // a long reload in flight
@@ -100,7 +99,7 @@ func BenchmarkCodeActionBusy(b *testing.B) {
 func BenchmarkIdleRSS(b *testing.B) {
 	var rss float64
 	for i := 0; i < b.N; i++ {
-		e := lsptest.Start(b, benchWorkspace(b, staleFiles), lsptest.Options{Binary: testbinary.Path(b)})
+		e := lsptest.Start(b, benchWorkspace(b, staleFiles), lsptest.Options{Binary: serverBinary(b)})
 		e.AwaitReady(1)
 		time.Sleep(500 * time.Millisecond)
 		rss = rssMB(b, e.Pid())

@@ -15,7 +15,6 @@ import (
 
 	"github.com/pyreload/pyreload/lsp/lsptest"
 	"github.com/pyreload/pyreload/reload/hostproto"
-	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
 func errorCode(m map[string]any) float64 {
@@ -29,7 +28,7 @@ func errorCode(m map[string]any) float64 {
 // path that cannot be opened: every request is answered and the server
 // stays up until exit.
 func TestMalformedInput(t *testing.T) {
-	r := lsptest.StartRaw(t, testbinary.Path(t), "serve", "--stdio", "--log", "/nonexistent/dir/serve.log")
+	r := lsptest.StartRaw(t, serverBinary(t), "serve", "--stdio", "--log", "/nonexistent/dir/serve.log")
 	r.Send(`{"jsonrpc":"2.0","id":1,"method":"textDocument/codeAction","params":{}}`)
 	assert.Equal(t, -32002.0, errorCode(r.Recv()), "request before initialize")
 	r.Send(`{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"capabilities":{}}}`)
@@ -83,7 +82,7 @@ func slowWorkspace(t *testing.T) string {
 // server and no host behind.
 func TestProgressAndDisconnectMidReload(t *testing.T) {
 	root := slowWorkspace(t)
-	e := lsptest.Start(t, root, lsptest.Options{Binary: testbinary.Path(t)})
+	e := lsptest.Start(t, root, lsptest.Options{Binary: serverBinary(t)})
 	e.AwaitReady(1)
 	e.Save("shop/slow.py", "import time\ntime.sleep(0.4)\nX = 2\n")
 	e.Await("progress end", lsptest.Timeout, func(st lsptest.State) bool {
@@ -111,7 +110,7 @@ func TestProgressAndDisconnectMidReload(t *testing.T) {
 func TestCommandsAndSettings(t *testing.T) {
 	root := slowWorkspace(t)
 	writeTree(t, root, map[string]string{"pyproject.toml": "[tool.pyreload]\nentry = \"main.py\"\nonSave = false\ndebounceMs = 10\n"})
-	e := lsptest.Start(t, root, lsptest.Options{Binary: testbinary.Path(t), NoProgress: true})
+	e := lsptest.Start(t, root, lsptest.Options{Binary: serverBinary(t), NoProgress: true})
 	e.AwaitReady(1)
 	e.Save("shop/slow.py", "X = 2\n")
 	time.Sleep(300 * time.Millisecond)
@@ -146,7 +145,7 @@ func TestCommandsAndSettings(t *testing.T) {
 // follow-up reload.
 func TestSavesDuringReloadQueueOne(t *testing.T) {
 	root := slowWorkspace(t)
-	e := lsptest.Start(t, root, lsptest.Options{Binary: testbinary.Path(t)})
+	e := lsptest.Start(t, root, lsptest.Options{Binary: serverBinary(t)})
 	e.AwaitReady(1)
 	e.Save("shop/slow.py", "import time\ntime.sleep(1)\nX = 2\n")
 	e.Await("reload running", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Progress) >= 1 })
@@ -166,7 +165,7 @@ func TestSavesDuringReloadQueueOne(t *testing.T) {
 func TestAttachesToRunningApp(t *testing.T) {
 	root := slowWorkspace(t)
 	writeTree(t, root, map[string]string{"main.py": "import threading\nimport shop.slow\nthreading.Event().wait()\n"})
-	bin := testbinary.Path(t)
+	bin := serverBinary(t)
 	run := exec.Command(bin, "run", "--root", root, "main.py")
 	run.Dir = root
 	require.NoError(t, run.Start())

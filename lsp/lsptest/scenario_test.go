@@ -1,6 +1,7 @@
 package lsptest_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,10 +17,19 @@ func TestScenarios(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
-	bin := testbinary.Path(t)
+	bin := serverBinary(t)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txtar"), func(t *testing.T) {
 			lsptest.RunScenario(t, f, bin)
 		})
 	}
+}
+
+// serverBinary is the pyreload binary under test: $PYRELOAD_BIN (e.g. a
+// -race build) or a fresh build of the tree.
+func serverBinary(t testing.TB) string {
+	if bin := os.Getenv("PYRELOAD_BIN"); bin != "" {
+		return bin
+	}
+	return testbinary.Path(t)
 }
