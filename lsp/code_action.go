@@ -35,9 +35,10 @@ type action struct {
 	Command     *protocol.Command `json:"command,omitempty"`
 }
 
-// fixCommands maps the engine's fix kinds to commands and titles.
+// fixCommands maps the engine's fix kinds to commands and titles; a title
+// formats (name, holder, target, package) with explicit indexes.
 var fixCommands = map[string]struct{ cmd, title string }{
-	reload.FixRebind:     {CmdRebind, "Rebind `%s` in %s to the new definition"},
+	reload.FixRebind:     {CmdRebind, "Rebind `%[1]s` in %[2]s to the new definition"},
 	reload.FixPatch:      {CmdPatchInPlace, "Patch old `%[3]s` in place so every reference runs the new code"},
 	reload.FixDependents: {CmdReloadDependents, "Reload %[2]s, which depends on `%[4]s`"},
 }
@@ -109,12 +110,13 @@ func quickFixes(uri string, raw json.RawMessage, data map[string]any) []action {
 		if !ok {
 			continue
 		}
+		title := fmt.Sprintf(fc.title, name, holder, target, pkg)
 		out = append(out, action{
-			Title:       fmt.Sprintf(fc.title, name, holder, target, pkg),
+			Title:       title,
 			Kind:        KindQuickFix,
 			Diagnostics: []json.RawMessage{raw},
 			IsPreferred: n == 0,
-			Command: &protocol.Command{Title: fc.title, Command: fc.cmd, Arguments: []any{map[string]any{
+			Command: &protocol.Command{Title: title, Command: fc.cmd, Arguments: []any{map[string]any{
 				"package": pkg, "uri": uri, "targets": []any{data},
 			}}},
 		})

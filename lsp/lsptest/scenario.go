@@ -185,6 +185,9 @@ func (e *Editor) applyFix(kind string) {
 			t.Fatalf("codeAction %s: %v", file, err)
 		}
 		for _, a := range actions {
+			if strings.Contains(a.Title, "%!") || strings.Contains(a.Title, "``") {
+				t.Errorf("malformed action title %q", a.Title)
+			}
 			if a.Command != nil && a.Command.Command == cmd {
 				var res map[string]any
 				if err := e.Run(a, &res); err != nil {
