@@ -200,3 +200,53 @@ func TestAttachesToRunningApp(t *testing.T) {
 	e.Await("reload in the new host", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Reports) >= 2 })
 	assert.Equal(t, 0, e.Shutdown())
 }
+
+// TestMergesInterpretersNamingTheProcess: two processes of one root (an app
+// under `pyreload run` and another under the pure-Python agent) hold
+// different stale references; the server attaches to both, and a reference
+// only one of them holds names that process.
+func TestMergesInterpretersNamingTheProcess(t *testing.T) {
+	root := slowWorkspace(t)
+	writeTree(t, root, map[string]string{
+		"shop/core.py":    "def hello():\n    return 1\n",
+		"app/__init__.py": "",
+		"app/views.py":    "from shop.core import hello\n",
+		"main.py":         "import threading\nimport shop.core\nthreading.Event().wait()\n",
+		"agent_main.py":   "import threading\nimport shop.core\nimport app.views\nthreading.Event().wait()\n",
+	})
+	bin := serverBinary(t)
+	run := exec.Command(bin, "run", "--root", root, "main.py")
+	run.Dir = root
+	require.NoError(t, run.Start())
+	t.Cleanup(func() { run.Process.Kill(); run.Wait() })
+	agentPath, err := exec.Command(bin, "agent", "--path").Output()
+	require.NoError(t, err)
+	agent := exec.Command("python3", "-m", "pyreload_agent", "--root", root, "agent_main.py")
+	agent.Dir = root
+	agent.Env = append(os.Environ(), "PYTHONPATH="+strings.TrimSpace(string(agentPath)))
+	require.NoError(t, agent.Start())
+	t.Cleanup(func() { agent.Process.Kill(); agent.Wait() })
+	require.Eventually(t, func() bool {
+		clients, _ := hostproto.Discover(root)
+		for _, c := range clients {
+			c.Close()
+		}
+		return len(clients) == 2
+	}, 30*time.Second, 50*time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // both apps import their modules
+
+	e := lsptest.Start(t, root, lsptest.Options{Binary: bin})
+	e.Await("attached", lsptest.Timeout, func(st lsptest.State) bool { return len(st.Statuses) > 0 })
+	e.Save("shop/core.py", "def hello():\n    return 2\n")
+	st := e.Await("stale-import from the agent only", lsptest.Timeout, func(st lsptest.State) bool {
+		return len(st.Diagnostics["app/views.py"]) == 1
+	})
+	d := st.Diagnostics["app/views.py"][0]
+	assert.Equal(t, "stale-import", d.Code)
+	assert.Contains(t, d.Message, fmt.Sprintf("only in pid %d (agent)", agent.Process.Pid))
+	assert.Equal(t, "https://github.com/pyreload/pyreload#stale-import", d.CodeDescription.Href)
+	require.NotEmpty(t, d.RelatedInformation)
+	assert.Equal(t, lsptest.URI(e.Path("shop/core.py")), d.RelatedInformation[0].Location.URI)
+	assert.Equal(t, 0, d.RelatedInformation[0].Location.Range.Start.Line)
+	assert.Equal(t, 0, e.Shutdown())
+}
