@@ -46,6 +46,7 @@ def deep_reload(st, package, timeout_s=30.0):
         return Outcome(error=failure.refusal(str(exc), "Busy"))
     parent = _parent_snapshot(package)
     deadline_guard = None
+    marker = _Marker(package)
     try:
         try:
             order = _evict(live, nones)
@@ -53,7 +54,7 @@ def deep_reload(st, package, timeout_s=30.0):
             deadline_guard = watchdog.Deadline(max(deadline - time.monotonic(), 0.05),
                                                st.watchdog)
             with fresh.installed([package], st.root, st.libdirs, st.real) as finder:
-                _reimport(package, order)
+                _reimport(package, order, marker)
             st.codes.update(finder.codes)
             deadline_guard.disarm()
             new = [n for n in list(sys.modules) if paths.in_tree(n, package)
@@ -67,7 +68,7 @@ def deep_reload(st, package, timeout_s=30.0):
             return Outcome(error=failure.from_exception(exc, st.root, st.libdirs),
                            rolled_back=True)
         finally:
-            _set_initializing(package, False)
+            marker.unmark()
     finally:
         locks.release(held)
     st.count += 1
@@ -104,11 +105,10 @@ def _evict(live, nones):
     return list(live)
 
 
-def _reimport(package, order):
+def _reimport(package, order, marker):
     """Import every name of order that is not loaded yet, as the original did."""
     if package not in order:
         order = [package] + order
-    marker = _Marker(package)
     for name in order:
         if sys.modules.get(name) is not None:
             continue
@@ -122,15 +122,18 @@ def _reimport(package, order):
 
 
 class _Marker:
-    """Marks new subtree modules as initialising, looking only at new sys.modules keys.
+    """Marks new subtree modules as initialising so other threads wait on their locks.
 
-    sys.modules keeps insertion order, so the modules an import added are its last
-    keys; when entries were removed meanwhile (the tail no longer lines up with
-    what was seen last) every entry is looked at again, as _set_initializing does.
+    Only new sys.modules keys are looked at: sys.modules keeps insertion order,
+    so the modules an import added are its last keys; when entries were removed
+    meanwhile (the tail no longer lines up with what was seen last) every entry
+    is looked at again. unmark() clears only the marks set here: a module that
+    another thread is still importing keeps the mark importlib gave it.
     """
 
     def __init__(self, package):
         self.package = package
+        self.marked = []  # specs this marker set initialising
         self.size = -1  # len(sys.modules) at the last look; -1: look at everything
         self.last = None  # the last key then
 
@@ -155,25 +158,22 @@ class _Marker:
         prefix = package + "."
         for name in names:
             if name == package or (isinstance(name, str) and name.startswith(prefix)):
-                _mark(modules.get(name), True)
+                spec = getattr(modules.get(name), "__spec__", None)
+                if spec is not None and not getattr(spec, "_initializing", False):
+                    try:
+                        spec._initializing = True
+                    except Exception:
+                        continue
+                    self.marked.append(spec)
 
-
-def _set_initializing(package, flag):
-    """Mark new subtree modules as initialising so other threads wait on their locks."""
-    for name, module in list(sys.modules.items()):
-        if module is not None and paths.in_tree(name, package):
-            _mark(module, flag)
-
-
-def _mark(module, flag):
-    if module is None:
-        return
-    spec = getattr(module, "__spec__", None)
-    if spec is not None:
-        try:
-            spec._initializing = flag
-        except Exception:
-            pass
+    def unmark(self):
+        """Clear the marks set by mark_new."""
+        for spec in self.marked:
+            try:
+                spec._initializing = False
+            except Exception:
+                pass
+        self.marked = []
 
 
 def _rollback(st, package, live, nones, parent, before_keys):
