@@ -1,6 +1,7 @@
 /* bridge.c: see bridge.h. */
 #define _GNU_SOURCE
 #include "bridge.h"
+#include "heapwalk.h"
 #include <dlfcn.h>
 #include <signal.h>
 #include <limits.h>
@@ -44,71 +45,87 @@ static inline size_t slot_of(uintptr_t p, size_t cap) {
 	return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
 }
 
-/* instances_of(types) -> list of the GC-tracked objects whose exact type is
- * in the set or frozenset `types`. One pass over the heap, no per-object
- * Python code: the stale scan's hot loop. */
-static PyObject *accel_instances_of(PyObject *self, PyObject *arg) {
-	/* Any iterable of types; a set makes the membership test O(1). */
-	PyObject *types = PyAnySet_Check(arg) ? (Py_INCREF(arg), arg) : PySet_New(arg);
-	if (!types) {
-		return NULL;
+/* typetable: a set of type pointers in an open-addressing table, so that a
+ * membership test is one multiply and usually one compare. */
+struct typetable {
+	uintptr_t *slots;
+	size_t cap;
+};
+
+static int typetable_init(struct typetable *tt, PyObject *types) {
+	tt->cap = 16;
+	while (tt->cap < (size_t)PySet_GET_SIZE(types) * 2) {
+		tt->cap <<= 1;
 	}
-	PyObject *gc = PyImport_ImportModule("gc");
-	if (!gc) {
-		Py_DECREF(types);
-		return NULL;
-	}
-	PyObject *all = PyObject_CallMethod(gc, "get_objects", NULL);
-	Py_DECREF(gc);
-	if (!all) {
-		Py_DECREF(types);
-		return NULL;
-	}
-	PyObject *out = PyList_New(0);
-	Py_ssize_t n = PyList_GET_SIZE(all);
-	/* The types go into an open-addressing table of pointers: one multiply
-	 * and usually one compare per object, no Python-level hashing. */
-	Py_ssize_t ntypes = PySet_GET_SIZE(types);
-	size_t cap = 16;
-	while (cap < (size_t)ntypes * 2) {
-		cap <<= 1;
-	}
-	uintptr_t *table = PyMem_Calloc(cap, sizeof(uintptr_t));
-	if (!table) {
-		Py_DECREF(all);
-		Py_DECREF(types);
-		Py_XDECREF(out);
-		return PyErr_NoMemory();
+	tt->slots = PyMem_Calloc(tt->cap, sizeof(uintptr_t));
+	if (!tt->slots) {
+		PyErr_NoMemory();
+		return -1;
 	}
 	Py_ssize_t pos = 0;
 	PyObject *key;
 	Py_hash_t hash;
 	while (_PySet_NextEntry(types, &pos, &key, &hash)) {
-		size_t h = slot_of((uintptr_t)key, cap);
-		while (table[h] && table[h] != (uintptr_t)key) {
-			h = (h + 1) & (cap - 1);
+		size_t h = slot_of((uintptr_t)key, tt->cap);
+		while (tt->slots[h] && tt->slots[h] != (uintptr_t)key) {
+			h = (h + 1) & (tt->cap - 1);
 		}
-		table[h] = (uintptr_t)key;
+		tt->slots[h] = (uintptr_t)key;
 	}
-	for (Py_ssize_t i = 0; out && i < n; i++) {
+	return 0;
+}
+
+static int typetable_has(void *ctx, PyTypeObject *t) {
+	struct typetable *tt = ctx;
+	for (size_t h = slot_of((uintptr_t)t, tt->cap); tt->slots[h]; h = (h + 1) & (tt->cap - 1)) {
+		if (tt->slots[h] == (uintptr_t)t) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Appends the objects of the list all that typetable accepts. */
+static int filter_list(PyObject *out, PyObject *all, struct typetable *tt) {
+	Py_ssize_t n = PyList_GET_SIZE(all);
+	for (Py_ssize_t i = 0; i < n; i++) {
 		PyObject *o = PyList_GET_ITEM(all, i);
-		uintptr_t t = (uintptr_t)Py_TYPE(o);
-		size_t h = slot_of(t, cap);
-		int hit = 0;
-		while (table[h]) {
-			if (table[h] == t) {
-				hit = 1;
-				break;
-			}
-			h = (h + 1) & (cap - 1);
-		}
-		if (hit < 0 || (hit && PyList_Append(out, o) < 0)) {
-			Py_CLEAR(out);
+		if (typetable_has(tt, Py_TYPE(o)) && PyList_Append(out, o) < 0) {
+			return -1;
 		}
 	}
-	PyMem_Free(table);
-	Py_DECREF(all);
+	return 0;
+}
+
+/* instances_of(types) -> list of the GC-tracked objects whose exact type is
+ * one of types (any iterable). One pass over the heap, no Python code per
+ * object: the stale scan's hot loop. On CPython 3.11 it walks the
+ * collector's lists directly; elsewhere it filters gc.get_objects(). */
+static PyObject *accel_instances_of(PyObject *self, PyObject *arg) {
+	PyObject *types = PyAnySet_Check(arg) ? (Py_INCREF(arg), arg) : PySet_New(arg);
+	if (!types) {
+		return NULL;
+	}
+	struct typetable tt;
+	int rc = typetable_init(&tt, types);
 	Py_DECREF(types);
+	if (rc < 0) {
+		return NULL;
+	}
+	PyObject *out = PyList_New(0);
+	if (out && pyhost_heapwalk_available()) {
+		rc = pyhost_heapwalk(out, typetable_has, &tt);
+	} else if (out) {
+		PyObject *gc = PyImport_ImportModule("gc");
+		PyObject *all = gc ? PyObject_CallMethod(gc, "get_objects", NULL) : NULL;
+		Py_XDECREF(gc);
+		rc = all ? filter_list(out, all, &tt) : -1;
+		Py_XDECREF(all);
+	}
+	PyMem_Free(tt.slots);
+	if (rc < 0) {
+		Py_CLEAR(out);
+	}
 	return out;
 }
 

@@ -194,3 +194,26 @@ func TestProfilingAfterAnInterrupt(t *testing.T) {
 		assert.NotEqual(t, "0", out)
 	}
 }
+
+// TestAccelInstancesOf checks the C heap filter against a pure-Python
+// filter of gc.get_objects(): same objects, exact types only.
+func TestAccelInstancesOf(t *testing.T) {
+	interp := start(t)
+	src := `import gc
+class A: pass
+class B(A): pass
+class C: pass
+keep = [A() for _ in range(1000)] + [B() for _ in range(500)] + [C() for _ in range(10)] + [[A()] for _ in range(5)]
+def compare():
+    types = {A, C}
+    fast = _pyreload_accel.instances_of(types)
+    slow = [o for o in gc.get_objects() if type(o) in types]
+    same = {id(o) for o in fast} == {id(o) for o in slow}
+    tuple_arg = len(_pyreload_accel.instances_of((A, C))) == len(fast)
+    return "%d %d %s %s" % (len(fast), len(slow), same, tuple_arg)
+`
+	require.NoError(t, interp.Exec(context.Background(), src, "<accel>"))
+	out, err := interp.Call(context.Background(), "compare")
+	require.NoError(t, err)
+	assert.Equal(t, "1015 1015 True True", out)
+}
