@@ -14,7 +14,10 @@ local root1 = assert(os.getenv("PYRELOAD_TEST_ROOT1"), "PYRELOAD_TEST_ROOT1")
 local root2 = assert(os.getenv("PYRELOAD_TEST_ROOT2"), "PYRELOAD_TEST_ROOT2")
 local FIRST_RELOAD_MS = 60000 -- the first reload starts the embedded interpreter
 local RELOAD_MS = 30000
-local SETTLE_MS = 5000
+-- The server starts a root's interpreter after initialize and sends
+-- pyreload/status "ready" once the host has imported the packages (the server
+-- gives the host 60 s to start and 60 s to import).
+local READY_MS = 120000
 
 -- Record notifications (errors from the plugin or the LSP client).
 local notes = {}
@@ -60,6 +63,41 @@ local function client_ready(buf)
   return c and c.server_capabilities ~= nil and c.initialized ~= false and c
 end
 
+-- Every pyreload/status notification, in order (the plugin's on_status).
+local statuses = {}
+local function on_status(st)
+  table.insert(statuses, st)
+end
+
+local function describe_statuses()
+  local t = {}
+  for _, st in ipairs(statuses) do
+    table.insert(t, ("%s=%s%s"):format(tostring(st.root), tostring(st.state), vim.inspect(st.pids)))
+  end
+  return "[" .. table.concat(t, "; ") .. "]"
+end
+
+--- wait_ready waits for the pyreload/status "ready" notification of root:
+--- before it, the host has not imported the package, and a save is not a
+--- stale reference (the host simply imports the new code). Fails at once on
+--- "failed".
+local function wait_ready(root)
+  local ok = vim.wait(READY_MS, function()
+    local st = pyreload.states[root]
+    return st ~= nil and (st.state == "ready" or st.state == "failed")
+  end, 50)
+  local st = pyreload.states[root]
+  if not ok then
+    error(("timed out after %d ms waiting for the pyreload/status \"ready\" notification of %s (statuses so far: %s; errors: %s)")
+      :format(READY_MS, root, describe_statuses(), vim.inspect(errors())), 2)
+  end
+  if st.state ~= "ready" then
+    error(("the interpreters of %s failed to start: pyreload/status %q (statuses so far: %s; errors: %s)")
+      :format(root, st.state, describe_statuses(), vim.inspect(errors())), 2)
+  end
+  return st
+end
+
 local function edit_and_write(buf, from, to)
   vim.api.nvim_set_current_buf(buf)
   local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
@@ -72,7 +110,7 @@ end
 
 ---------------------------------------------------------------- root 1: defaults
 
-pyreload.setup({ cmd = { bin, "serve", "--stdio" } })
+pyreload.setup({ cmd = { bin, "serve", "--stdio" }, on_status = on_status })
 local views1 = open(root1 .. "/app/views.py")
 local core1 = open(root1 .. "/shop/core.py")
 local client1
@@ -92,10 +130,11 @@ end)
 
 H.test(":write reloads the package; stale-import appears at app/views.py:2", function()
   H.ok(client1, "no running pyreload server for the first root (see the first failure)")
-  -- Give the server the moment a person would take before the first save: it
-  -- reads the root's settings and starts its interpreter after initialize, and
-  -- (today) drops a didSave that arrives before that is done.
-  vim.wait(SETTLE_MS, function() return false end, 50)
+  -- Save once the root's interpreter has imported the package: a save that
+  -- reaches the disk before that is simply imported as new code, not stale.
+  local st = wait_ready(root1)
+  H.ok(#st.pids > 0, "pyreload/status ready names the interpreter's pid: " .. describe_statuses())
+  H.ok(pyreload.status():match("^pyreload "), "status() once ready: " .. pyreload.status())
   edit_and_write(core1, "hello from shop", "hello, edited")
   H.wait(FIRST_RELOAD_MS, function() return #stale(views1, "stale-import") > 0 end,
     function() return "a stale-import diagnostic on app/views.py, have " .. show(views1) end)
@@ -164,7 +203,7 @@ end)
 
 ---------------------------------------------------------------- root 2: on_save = false
 
-pyreload.setup({ cmd = { bin, "serve", "--stdio" }, on_save = false })
+pyreload.setup({ cmd = { bin, "serve", "--stdio" }, on_save = false, on_status = on_status })
 local views2 = open(root2 .. "/app/views.py")
 local core2 = open(root2 .. "/shop/core.py")
 local client2
@@ -176,7 +215,7 @@ H.test("on_save = false: :write does not reload", function()
   H.eq(root2, c2.config.root_dir, "second root")
   H.ok(c2.id ~= client1.id, "one server per root")
   H.eq({ onSave = false }, c2.config.init_options, "initializationOptions")
-  vim.wait(SETTLE_MS, function() return false end, 50) -- as above: a save after start-up
+  wait_ready(root2) -- as above: a save after start-up
   edit_and_write(core2, "hello from shop", "hello, not reloaded")
   vim.wait(4000, function() return false end, 100)
   H.eq(nil, pyreload.reports[root2], "no report")
@@ -216,10 +255,20 @@ H.test(":PyreloadRestart restarts the interpreter without error", function()
       if handler then return handler(err, result, ...) end
     end, bufnr)
   end
+  local before = #statuses
   vim.cmd("PyreloadRestart")
   H.wait(RELOAD_MS, function() return done ~= nil end, "the answer to pyreload.restartInterpreter")
   c2.request = request
   H.eq(nil, done.err, "error")
+  H.wait(RELOAD_MS, function()
+    for i = before + 1, #statuses do
+      if statuses[i].root == root2 and statuses[i].state == "ready" then
+        return true
+      end
+    end
+    return false
+  end, function() return "pyreload/status \"ready\" for the restarted interpreter, have " .. describe_statuses() end)
+  H.eq("ready", pyreload.states[root2].state, "state after the restart")
 end)
 
 vim.lsp.stop_client(vim.lsp.get_active_clients())

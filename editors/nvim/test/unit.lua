@@ -64,6 +64,88 @@ H.test("pyreload/report feeds :PyreloadReport and status()", function()
   vim.cmd("bwipeout!")
 end)
 
+H.test("pyreload/status keeps per-root state for status(), :PyreloadReport and User PyreloadStatus", function()
+  pyreload.setup({})
+  pyreload.states, pyreload.last_status, pyreload.reports, pyreload.last = {}, nil, {}, nil
+  local root = tmp .. "/proj"
+  local other = tmp .. "/other"
+  local saved_clients = pyreload.clients
+  local saved_get = vim.lsp.get_client_by_id
+  local seen, events = {}, {}
+  pyreload.config.on_status = function(st) table.insert(seen, st) end
+  local group = vim.api.nvim_create_augroup("pyreload_unit_status", { clear = true })
+  vim.api.nvim_create_autocmd("User", { group = group, pattern = "PyreloadStatus", callback = function()
+    table.insert(events, pyreload.last_status.state)
+  end })
+  local ok, err = pcall(function()
+    local handler = H.ok(pyreload.client_config(root).handlers["pyreload/status"], "pyreload/status handler")
+    -- A running client for the root and no status yet: starting.
+    pyreload.clients = { [root] = 99 }
+    vim.lsp.get_client_by_id = function(id)
+      if id == 99 then
+        return { id = 99, config = { root_dir = root }, is_stopped = function() return false end }
+      end
+    end
+    H.eq("pyreload starting…", pyreload.status(root), "before ready")
+    H.eq("", pyreload.status(other), "no client, no status")
+
+    handler(nil, { root = vim.uri_from_fname(root), state = "ready", pids = { 4242 } }, { client_id = 99 })
+    H.eq(1, #seen, "on_status called")
+    H.eq({ "ready" }, events, "User PyreloadStatus fired")
+    local st = H.ok(pyreload.states[root], "state kept under the client's root")
+    H.eq("ready", st.state, "state")
+    H.eq({ 4242 }, st.pids, "pids")
+    H.eq(st, pyreload.last_status, "last_status")
+    H.eq("pyreload ready", pyreload.status(root), "ready, no reload yet")
+    local lines = pyreload.report_lines(root)
+    H.ok(lines[1]:match("interpreters of .*/proj: ready %(pid 4242%) since %d%d:%d%d:%d%d$"), vim.inspect(lines))
+    H.ok(table.concat(lines, "\n"):match("no reload has run yet"), vim.inspect(lines))
+
+    pyreload.client_config(root).handlers["pyreload/report"](nil, { package = "shop", ok = true, modules = 2, duration_ms = 3, stale = 0, summary = "" }, { client_id = 99 })
+    H.ok(pyreload.status(root):match("^pyreload shop ok %d%d:%d%d:%d%d$"), "after a report: " .. pyreload.status(root))
+
+    handler(nil, { root = vim.uri_from_fname(root), state = "restarting", pids = vim.NIL }, { client_id = 99 })
+    H.eq("pyreload restarting…", pyreload.status(root), "restarting")
+    H.eq({}, pyreload.states[root].pids, "null pids")
+    handler(nil, { root = vim.uri_from_fname(root), state = "failed", pids = {} }, { client_id = 99 })
+    H.eq("pyreload failed", pyreload.status(root), "failed")
+    H.ok(pyreload.report_lines(root)[1]:match(": failed since"), vim.inspect(pyreload.report_lines(root)))
+    handler(nil, { root = vim.uri_from_fname(root), state = "ready", pids = { 5151 } }, { client_id = 99 })
+    H.ok(pyreload.status(root):match("^pyreload shop ok"), "ready again shows the last report: " .. pyreload.status(root))
+    H.eq({ "ready", "restarting", "failed", "ready" }, events, "one User PyreloadStatus per notification")
+
+    -- A root the client does not know by that name is kept under the URI's path.
+    handler(nil, { root = vim.uri_from_fname(other), state = "failed", pids = {} }, { client_id = 99 })
+    H.eq("failed", pyreload.states[other] and pyreload.states[other].state, "other root")
+    H.eq("ready", pyreload.states[root].state, "root unchanged")
+    H.eq("pyreload failed", pyreload.status(other), "status of the other root")
+    -- Malformed notifications are ignored.
+    handler(nil, { root = vim.uri_from_fname(root), state = "bogus" }, { client_id = 99 })
+    handler(nil, "nope", { client_id = 99 })
+    H.eq("ready", pyreload.states[root].state, "ignored")
+    H.eq(5, #events, "no event for malformed notifications")
+
+    -- :PyreloadReport shows the state of the current buffer's root.
+    vim.cmd("edit " .. tmp .. "/proj/pkg/sub/mod.py")
+    H.ok(pyreload.status():match("^pyreload shop ok"), "status() of the current buffer's root: " .. pyreload.status())
+    vim.cmd("PyreloadReport")
+    local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+    H.ok(text:match("interpreters of .*/proj: ready %(pid 5151%)"), text)
+    H.ok(text:match("pyreload report for package shop"), text)
+    vim.cmd("bwipeout!")
+    vim.cmd("bwipeout!")
+
+    -- The client's exit forgets the root's state.
+    pyreload.client_config(root).on_exit(0, 0, 99)
+    H.eq(nil, pyreload.states[root], "state cleared on exit")
+  end)
+  vim.lsp.get_client_by_id = saved_get
+  pyreload.clients = saved_clients
+  pyreload.config.on_status = nil
+  vim.api.nvim_del_augroup_by_id(group)
+  assert(ok, err)
+end)
+
 H.test("attach uses vim.lsp.start on 0.8+ and start_client + buf_attach_client on 0.7", function()
   local calls = {}
   local saved = { start = vim.lsp.start, start_client = vim.lsp.start_client, buf_attach_client = vim.lsp.buf_attach_client, get = vim.lsp.get_client_by_id }

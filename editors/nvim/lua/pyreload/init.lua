@@ -30,6 +30,9 @@ M.defaults = {
   notify = true,
   -- function(report) called with each pyreload/report notification.
   on_report = nil,
+  -- function(status) called with each pyreload/status notification
+  -- ({root, uri, state = "ready"|"restarting"|"failed", pids, at}).
+  on_status = nil,
   -- Passed through to the LSP client (e.g. on_attach, capabilities).
   on_attach = nil,
   capabilities = nil,
@@ -42,6 +45,15 @@ M.config = vim.deepcopy(M.defaults)
 M.reports = {}
 M.logs = {}
 M.last_root = nil
+
+-- Per root: the interpreters' state from the last pyreload/status notification
+-- ({root, uri, state, pids, at}); M.last_status is the most recent of any root.
+-- A root with a running client and no entry yet is "starting".
+M.states = {}
+M.last_status = nil
+
+-- The states pyreload/status can carry.
+M.STATES = { ready = true, restarting = true, failed = true }
 
 local group_name = "pyreload"
 
@@ -130,6 +142,64 @@ local function on_report(_, params, ctx)
   end
 end
 
+local function realpath(p)
+  return p and (vim.loop.fs_realpath(p) or p) or nil
+end
+
+--- status_root maps the root URI of a pyreload/status notification to the
+--- root directory the plugin knows it by: the client's root_dir when it is the
+--- same directory (the server reports the canonical path), else the URI's path.
+function M.status_root(uri, client_root)
+  local ok, path = pcall(vim.uri_to_fname, uri)
+  if not ok or not path or path == "" then
+    return client_root
+  end
+  path = path:gsub("(.)/$", "%1")
+  if client_root and (client_root == path or realpath(client_root) == realpath(path)) then
+    return client_root
+  end
+  for root in pairs(M.clients) do
+    if root == path or realpath(root) == realpath(path) then
+      return root
+    end
+  end
+  return path
+end
+
+local function on_status(_, params, ctx)
+  if type(params) ~= "table" or not M.STATES[params.state] then
+    return
+  end
+  local client = ctx and vim.lsp.get_client_by_id(ctx.client_id)
+  local client_root = client and client.config.root_dir or nil
+  local root = type(params.root) == "string" and M.status_root(params.root, client_root) or client_root or M.last_root
+  local st = {
+    root = root,
+    uri = params.root,
+    state = params.state,
+    pids = type(params.pids) == "table" and params.pids or {},
+    at = os.time(),
+  }
+  M.states[root or ""] = st
+  M.last_status = st
+  if M.config.on_status then
+    M.config.on_status(st)
+  end
+  -- Statuslines and user code: autocmd User PyreloadStatus (the status is in
+  -- require("pyreload").last_status, and in the event's data on 0.8+).
+  local opts = { pattern = "PyreloadStatus", modeline = false }
+  if vim.fn.has("nvim-0.8") == 1 then
+    opts.data = st
+  end
+  local ok, err = pcall(vim.api.nvim_exec_autocmds, "User", opts)
+  if not ok then
+    vim.notify("pyreload: autocmd User PyreloadStatus failed: " .. tostring(err), vim.log.levels.WARN)
+  end
+  if vim.o.laststatus > 0 then
+    pcall(vim.cmd, "redrawstatus!")
+  end
+end
+
 local function on_log(err, result, ctx, config)
   local client = ctx and vim.lsp.get_client_by_id(ctx.client_id)
   if client and result and result.message then
@@ -159,6 +229,7 @@ function M.client_config(root)
     capabilities = cfg.capabilities,
     handlers = {
       ["pyreload/report"] = on_report,
+      ["pyreload/status"] = on_status,
       ["window/logMessage"] = on_log,
       ["window/showMessage"] = on_show,
     },
@@ -168,6 +239,10 @@ function M.client_config(root)
       return true
     end,
     on_attach = cfg.on_attach,
+    on_exit = function()
+      -- The server is gone, and with it the root's interpreters.
+      M.states[root] = nil
+    end,
   }
 end
 
@@ -266,11 +341,34 @@ function M.restart(bufnr)
   return M.execute("pyreload.restartInterpreter", {}, bufnr)
 end
 
---- report_lines renders the last report of the current root (or any root).
+--- state_line describes a root's interpreters for :PyreloadReport.
+function M.state_line(root)
+  local st = root and M.states[root]
+  if not st then
+    return nil
+  end
+  local pids = {}
+  for _, p in ipairs(st.pids or {}) do
+    table.insert(pids, tostring(p))
+  end
+  local what = ({ ready = "ready", restarting = "restarting", failed = "failed" })[st.state] or tostring(st.state)
+  if #pids > 0 then
+    what = what .. " (pid " .. table.concat(pids, ", ") .. ")"
+  end
+  return ("pyreload interpreters of %s: %s since %s"):format(st.root or "?", what, os.date("%H:%M:%S", st.at))
+end
+
+--- report_lines renders the last report of the current root (or any root),
+--- after the state of the root's interpreters.
 function M.report_lines(root)
   local r = (root and M.reports[root]) or M.last
+  local state = M.state_line(root or (r and r.root) or M.last_root)
   if not r then
-    return { "pyreload: no reload has run yet." }
+    local lines = { "pyreload: no reload has run yet." }
+    if state then
+      table.insert(lines, 1, state)
+    end
+    return lines
   end
   local lines = {
     ("pyreload report for package %s (%s)"):format(r.package or "?", os.date("%H:%M:%S", r.at)),
@@ -283,6 +381,9 @@ function M.report_lines(root)
     if l ~= "" then
       table.insert(lines, "  " .. l)
     end
+  end
+  if state then
+    table.insert(lines, 1, state)
   end
   local log = M.logs[r.root or ""]
   if log then
@@ -307,14 +408,41 @@ function M.show_report()
   return buf
 end
 
---- status returns a short string for a statusline: the last reload's result and time.
-function M.status()
-  local r = M.last
-  if not r then
-    return ""
-  end
+local function report_status(r)
   local what = r.ok and ((tonumber(r.stale) or 0) > 0 and (r.stale .. " stale") or "ok") or "rolled back"
   return ("pyreload %s %s %s"):format(r.package or "", what, os.date("%H:%M:%S", r.at))
+end
+
+--- status returns a short string for a statusline, for the current buffer's
+--- root (or the given root): "pyreload starting…" until the root's
+--- interpreters are ready, "pyreload restarting…", "pyreload failed", else the
+--- last reload's result and time ("pyreload ready" before the first reload;
+--- "" when no pyreload server runs for the root).
+function M.status(root)
+  if root == nil then
+    local ok, r = pcall(root_of, vim.api.nvim_get_current_buf())
+    root = ok and r or nil
+    if root == nil or (M.states[root] == nil and M.reports[root] == nil and M.clients[root] == nil) then
+      root = M.last_root
+    end
+  end
+  local st = root and M.states[root]
+  if st and st.state == "restarting" then
+    return "pyreload restarting…"
+  elseif st and st.state == "failed" then
+    return "pyreload failed"
+  end
+  local r = (root and M.reports[root]) or M.last
+  if r then
+    return report_status(r)
+  end
+  if st then
+    return "pyreload ready"
+  end
+  if root and live_client(M.clients[root]) then
+    return "pyreload starting…"
+  end
+  return ""
 end
 
 local function define_commands()
@@ -326,7 +454,7 @@ local function define_commands()
   end, { desc = "pyreload: restart the interpreter" })
   vim.api.nvim_create_user_command("PyreloadReport", function()
     M.show_report()
-  end, { desc = "pyreload: show the last reload report" })
+  end, { desc = "pyreload: show the interpreters' state and the last reload report" })
 end
 
 --- setup configures the plugin, defines the commands and attaches to Python
