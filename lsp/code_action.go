@@ -47,7 +47,7 @@ var fixCommands = map[string]struct{ cmd, title string }{
 // diagnostics in context, and "Fix all". It never calls an interpreter.
 func codeAction(s *Server, p *codeActionParams) (any, error) {
 	out := []action{}
-	path := canonical(uriToPath(p.TextDocument.URI))
+	path := reload.Canonical(uriToPath(p.TextDocument.URI))
 	r := s.rootOf(path)
 	if r == nil {
 		return out, nil

@@ -58,7 +58,7 @@ func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 	case CmdRestartInterpreter:
 		roots := s.rootList()
 		if args.URI != "" {
-			r := s.rootOf(canonical(uriToPath(args.URI)))
+			r := s.rootOf(reload.Canonical(uriToPath(args.URI)))
 			if r == nil {
 				return nil, rpc.Errorf(rpc.CodeInvalidParams, "%s is in no workspace folder", args.URI)
 			}
@@ -131,7 +131,7 @@ func stringOr(v any) (string, bool) {
 // locate finds the root and package a command is about.
 func (s *Server) locate(a commandArgs) (*root, string, error) {
 	if a.URI != "" {
-		path := canonical(uriToPath(a.URI))
+		path := reload.Canonical(uriToPath(a.URI))
 		r := s.rootOf(path)
 		if r == nil {
 			return nil, "", rpc.Errorf(rpc.CodeInvalidParams, "%s is in no workspace folder", a.URI)

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"crypto/sha256"
+	"github.com/pyreload/pyreload/reload"
 	"os"
 	"path/filepath"
 	"sync"
@@ -63,7 +64,7 @@ func (d *docStore) uriFor(path string) (string, bool) {
 }
 
 func didOpen(s *Server, p *protocol.DidOpenTextDocumentParams) {
-	path := canonical(uriToPath(p.TextDocument.URI))
+	path := reload.Canonical(uriToPath(p.TextDocument.URI))
 	x := &doc{uri: p.TextDocument.URI, path: path, text: p.TextDocument.Text}
 	if disk, err := os.ReadFile(path); err == nil {
 		x.saved = sha256.Sum256(disk)
@@ -98,7 +99,7 @@ func didChange(s *Server, p *protocol.DidChangeTextDocumentParams) {
 
 func didSave(s *Server, p *protocol.DidSaveTextDocumentParams) {
 	uri := p.TextDocument.URI
-	path := canonical(uriToPath(uri))
+	path := reload.Canonical(uriToPath(uri))
 	s.docs.mu.Lock()
 	if x := s.docs.docs[uri]; x != nil {
 		if p.Text != nil {

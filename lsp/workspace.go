@@ -38,7 +38,7 @@ type root struct {
 
 func newRoot(s *Server, dir string) *root {
 	r := &root{
-		s: s, dir: canonical(dir), ready: make(chan struct{}), wake: make(chan struct{}, 1),
+		s: s, dir: reload.Canonical(dir), ready: make(chan struct{}), wake: make(chan struct{}, 1),
 		settings: config.Default(), hashes: map[string][32]byte{}, pending: map[string]*pendingReload{},
 		loaded: map[string]bool{},
 	}
@@ -141,7 +141,7 @@ func didChangeWorkspaceFolders(s *Server, p *protocol.DidChangeWorkspaceFoldersP
 	var gone []*root
 	s.mu.Lock()
 	for _, f := range p.Event.Removed {
-		dir := canonical(uriToPath(f.URI))
+		dir := reload.Canonical(uriToPath(f.URI))
 		for n, r := range s.roots {
 			if r.dir == dir {
 				gone = append(gone, r)

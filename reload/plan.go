@@ -15,7 +15,7 @@ func ResolvePackage(root, file string) (pkg string, ok bool) {
 	if !strings.HasSuffix(file, ".py") {
 		return "", false
 	}
-	root, file = clean(root), clean(file)
+	root, file = Canonical(root), Canonical(file)
 	rel, err := filepath.Rel(root, file)
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
 		return "", false
@@ -32,7 +32,7 @@ func ResolvePackage(root, file string) (pkg string, ok bool) {
 
 // ModuleName is the dotted module name of file under root ("" if none).
 func ModuleName(root, file string) string {
-	rel, err := filepath.Rel(clean(root), clean(file))
+	rel, err := filepath.Rel(Canonical(root), Canonical(file))
 	if err != nil || strings.HasPrefix(rel, "..") || !strings.HasSuffix(rel, ".py") {
 		return ""
 	}
@@ -52,7 +52,10 @@ func IsPackageDir(dir string) bool {
 	return err == nil && !st.IsDir()
 }
 
-func clean(p string) string {
+// Canonical makes a path absolute and resolves symlinks where it can, as the
+// engine does for the files in its reports; a file that is gone keeps its
+// name under its resolved directory.
+func Canonical(p string) string {
 	if abs, err := filepath.Abs(p); err == nil {
 		p = abs
 	}
