@@ -2,13 +2,13 @@ package lsp
 
 import (
 	"crypto/sha256"
-	"github.com/pyreload/pyreload/reload"
 	"os"
 	"path/filepath"
 	"sync"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
+	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/config"
 )
 
