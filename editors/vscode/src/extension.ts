@@ -1,6 +1,7 @@
 // extension.ts is the pyreload VS Code extension: it runs `pyreload serve` for
 // Python files through vscode-languageclient, adds the palette commands, and
-// shows the last reload's result in the status bar.
+// shows the interpreters' state (pyreload/status) and the last reload's result
+// (pyreload/report) in the status bar.
 //
 // The server registers its commands (pyreload.deepReload, pyreload.rebind, ...)
 // in executeCommandProvider, so the language client registers those VS Code
@@ -10,9 +11,10 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { isReport, Received, reportLines, statusText } from './report';
+import { isReport, isStatus, Received, ReceivedStatus, reportLines, rootName, statusBarText, toStatus } from './report';
 
 /** SETTINGS are the keys of section `pyreload` that are passed to the server. */
 export const SETTINGS = ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs'] as const;
@@ -29,11 +31,17 @@ export const CLIENT_SHOW_REPORT = 'pyreload.client.showLastReport';
 /** REPORT_NOTIFICATION is the server's custom notification after every reload. */
 export const REPORT_NOTIFICATION = 'pyreload/report';
 
+/** STATUS_NOTIFICATION is the server's custom notification when a root's interpreters are ready, restarting or failed. */
+export const STATUS_NOTIFICATION = 'pyreload/status';
+
 /** Api is what activate returns, for other extensions and the tests. */
 export interface Api {
   client(): LanguageClient | undefined;
   lastReport(): Received | undefined;
   onReport(listener: (r: Received) => void): vscode.Disposable;
+  /** statuses returns the latest pyreload/status of every root. */
+  statuses(): ReceivedStatus[];
+  onStatus(listener: (s: ReceivedStatus) => void): vscode.Disposable;
 }
 
 let client: LanguageClient | undefined;
@@ -42,6 +50,11 @@ let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let last: Received | undefined;
 const reportEvents = new vscode.EventEmitter<Received>();
+// The latest pyreload/status per root URI; empty until the first one (starting).
+const states = new Map<string, ReceivedStatus>();
+const statusEvents = new vscode.EventEmitter<ReceivedStatus>();
+// Why the language server could not be started, if it could not.
+let serverError: string | undefined;
 
 /**
  * explicitSettings returns the pyreload settings the user set (user, workspace or
@@ -73,7 +86,7 @@ function activePythonUri(): string | undefined {
 }
 
 function showStatus(): void {
-  const s = statusText(last);
+  const s = statusBarText([...states.values()], last, serverError);
   status.text = s.text;
   status.tooltip = s.tooltip;
 }
@@ -138,7 +151,37 @@ async function startClient(): Promise<LanguageClient> {
     showStatus();
     reportEvents.fire(last);
   });
-  await c.start();
+  c.onNotification(STATUS_NOTIFICATION, (params: unknown) => {
+    if (!isStatus(params)) {
+      output.appendLine(`pyreload: ignoring a malformed ${STATUS_NOTIFICATION}: ${JSON.stringify(params)}`);
+      return;
+    }
+    const s = toStatus(params, new Date());
+    states.set(s.root, s);
+    if (s.state !== 'ready') {
+      output.appendLine(`pyreload: the Python interpreter of ${rootName(s.root)} is ${s.state}`);
+    }
+    showStatus();
+    statusEvents.fire(s);
+  });
+  // A server that stops (or is restarted by the client after a crash) takes its
+  // interpreters with it: back to "starting…" until the next pyreload/status.
+  c.onDidChangeState((e) => {
+    if (e.newState !== State.Running) {
+      states.clear();
+      showStatus();
+    }
+  });
+  serverError = undefined;
+  states.clear();
+  showStatus();
+  try {
+    await c.start();
+  } catch (err) {
+    serverError = err instanceof Error ? err.message : String(err);
+    showStatus();
+    throw err;
+  }
   client = c;
   return c;
 }
@@ -162,6 +205,7 @@ async function stopClient(): Promise<void> {
   if (c) {
     await c.stop();
   }
+  states.clear();
 }
 
 async function runServerCommand(id: string, needsFile: boolean): Promise<unknown> {
@@ -200,6 +244,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
     output,
     status,
     reportEvents,
+    statusEvents,
     vscode.commands.registerCommand(CLIENT_DEEP_RELOAD, () => runServerCommand(SERVER_DEEP_RELOAD, true)),
     vscode.commands.registerCommand(CLIENT_RESTART, () => runServerCommand(SERVER_RESTART, false)),
     vscode.commands.registerCommand(CLIENT_SHOW_REPORT, showLastReport),
@@ -235,6 +280,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
     client: () => client,
     lastReport: () => last,
     onReport: (listener) => reportEvents.event(listener),
+    statuses: () => [...states.values()],
+    onStatus: (listener) => statusEvents.event(listener),
   };
 }
 

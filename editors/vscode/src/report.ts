@@ -1,6 +1,8 @@
 // report.ts formats the `pyreload/report` notification the server sends after
-// every reload, for the status bar item and "pyreload: Show Last Report".
-// It imports nothing from vscode so the formatting is plain data in, text out.
+// every reload, and the `pyreload/status` notification it sends when a root's
+// interpreters are ready, restarting or failed, for the status bar item and
+// "pyreload: Show Last Report". It imports nothing from vscode so the
+// formatting is plain data in, text out.
 
 /** Report is the params of the `pyreload/report` notification. */
 export interface Report {
@@ -63,6 +65,95 @@ export function reportLines(r: Received | undefined): string[] {
     `  stale:    ${r.stale}`,
     ...(r.summary ? r.summary.split('\n').map((l) => `  ${l}`) : []),
   ];
+}
+
+/** InterpreterState is the state a `pyreload/status` notification carries. */
+export type InterpreterState = 'ready' | 'restarting' | 'failed';
+
+const STATES: readonly string[] = ['ready', 'restarting', 'failed'];
+
+/** Status is the params of the `pyreload/status` notification. */
+export interface Status {
+  /** The workspace root, a file URI. */
+  root: string;
+  state: InterpreterState;
+  /** The root's interpreter processes. */
+  pids: number[];
+}
+
+/** ReceivedStatus is a status with the local time it arrived. */
+export interface ReceivedStatus extends Status {
+  at: Date;
+}
+
+/** isStatus tells whether a notification's params look like a Status. */
+export function isStatus(v: unknown): v is Status {
+  const o = v as Record<string, unknown> | null;
+  return !!o && typeof o === 'object' && typeof o.root === 'string' && typeof o.state === 'string' && STATES.includes(o.state);
+}
+
+/** toStatus normalizes a Status (the server sends "pids": null when there are none). */
+export function toStatus(s: Status, at: Date): ReceivedStatus {
+  return { root: s.root, state: s.state, pids: Array.isArray(s.pids) ? s.pids.filter((p) => typeof p === 'number') : [], at };
+}
+
+/** rootName renders a root URI as a path for tooltips. */
+export function rootName(uri: string): string {
+  try {
+    const u = new URL(uri);
+    if (u.protocol === 'file:') {
+      return decodeURIComponent(u.pathname);
+    }
+  } catch {
+    // not a URL: show it as is
+  }
+  return uri;
+}
+
+function pidList(statuses: ReceivedStatus[]): string {
+  const pids = statuses.flatMap((s) => s.pids);
+  return pids.length ? ` (pid ${pids.join(', ')})` : '';
+}
+
+/**
+ * statusBarText is what the status bar item shows, from the latest
+ * `pyreload/status` of every root (statuses) and the last report:
+ * "pyreload: starting…" until a root is ready, "pyreload: restarting…" while a
+ * root's interpreter restarts, "pyreload: failed" (the tooltip says which root
+ * and what to do) when one failed or the server could not start (serverError),
+ * else the last report as statusText renders it.
+ */
+export function statusBarText(statuses: ReceivedStatus[], last: Received | undefined, serverError?: string): StatusText {
+  const click = '\nClick to show the last report.';
+  if (serverError) {
+    return {
+      text: '$(error) pyreload: failed',
+      tooltip: `pyreload: the language server could not start: ${serverError}\nSet pyreload.path to the pyreload binary.`,
+    };
+  }
+  const failed = statuses.filter((s) => s.state === 'failed');
+  if (failed.length) {
+    return {
+      text: '$(error) pyreload: failed',
+      tooltip: failed.map((s) => `pyreload: the Python interpreter of ${rootName(s.root)} failed at ${clock(s.at)}.`).join('\n') +
+        '\nRun "pyreload: Restart Interpreter" to try again; the pyreload output channel has the details.' + click,
+    };
+  }
+  const restarting = statuses.filter((s) => s.state === 'restarting');
+  if (restarting.length) {
+    return {
+      text: '$(sync~spin) pyreload: restarting…',
+      tooltip: restarting.map((s) => `pyreload: restarting the Python interpreter of ${rootName(s.root)} (since ${clock(s.at)})`).join('\n') + click,
+    };
+  }
+  if (!statuses.length) {
+    return { text: '$(sync~spin) pyreload: starting…', tooltip: 'pyreload: starting the Python interpreter; reloads wait until it is ready.' };
+  }
+  const s = statusText(last);
+  if (!last) {
+    s.tooltip = `pyreload: interpreter ready${pidList(statuses)}; no reload yet`;
+  }
+  return s;
 }
 
 /** isReport tells whether a notification's params look like a Report. */

@@ -14,6 +14,9 @@ const { fake } = vscode;
 const SERVER_COMMANDS = ['pyreload.deepReload', 'pyreload.rebind', 'pyreload.patchInPlace', 'pyreload.reloadDependents', 'pyreload.restartInterpreter'];
 const FIRST_RELOAD_MS = 60000; // starting the embedded interpreter is part of the first reload
 const RELOAD_MS = 30000;
+// The server starts the root's interpreter after initialize and sends
+// pyreload/status "ready" once it has imported the packages.
+const READY_MS = 120000;
 
 function staleImports(file) {
   return fake.diagnostics(file).filter((d) => d.source === 'pyreload' && codeOf(d) === 'stale-import');
@@ -31,6 +34,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
   let root, ext, api, context, views, core;
   const sent = [];
   const reports = [];
+  const statuses = [];
 
   before(async () => {
     const bin = requireServer();
@@ -54,7 +58,21 @@ describe('VS Code extension with the real language client and pyreload serve', (
       return send(type, ...rest);
     };
     api.onReport((r) => reports.push(r));
+    api.onStatus((s) => statuses.push(s));
   });
+
+  // waitReady waits for the pyreload/status "ready" notification of the root
+  // (after index `from` of the statuses received); fails at once on "failed".
+  async function waitReady(from = 0) {
+    const uri = vscode.Uri.file(root).toString();
+    const mine = () => statuses.slice(from).filter((s) => s.root === uri);
+    const s = await fake.waitFor(() => mine().find((x) => x.state === 'ready' || x.state === 'failed'), READY_MS,
+      `the pyreload/status "ready" notification of ${uri}`).catch((err) => {
+      throw new Error(`${err.message} (statuses so far: ${JSON.stringify(statuses)})`);
+    });
+    assert.equal(s.state, 'ready', `the interpreter of ${uri} failed to start: ${JSON.stringify(statuses)}`);
+    return s;
+  }
 
   // Later tests fail at once, not after their timeouts, once the server is gone.
   function requireRunning() {
@@ -82,6 +100,12 @@ describe('VS Code extension with the real language client and pyreload serve', (
     }
     const status = fake.state.statusItems.find((s) => s.name === 'pyreload');
     assert.ok(status && status.visible, 'status bar item shown');
+    if (!statuses.length) {
+      assert.equal(status.text, '$(sync~spin) pyreload: starting…', 'until the interpreter is ready');
+    }
+    const ready = await waitReady();
+    assert.ok(ready.pids.length > 0, `pyreload/status ready names the interpreter: ${JSON.stringify(ready)}`);
+    assert.deepEqual(api.statuses().map((s) => s.state), ['ready']);
     assert.equal(status.text, '$(sync) pyreload');
   });
 
@@ -175,8 +199,12 @@ describe('VS Code extension with the real language client and pyreload serve', (
 
   it('palette "Restart Interpreter" runs pyreload.restartInterpreter without error', async () => {
     requireRunning();
+    const before = statuses.length;
     await vscode.commands.executeCommand('pyreload.client.restartInterpreter');
     assert.ok(sent.some((s) => s.method === 'workspace/executeCommand' && s.params.command === 'pyreload.restartInterpreter'));
     assert.deepEqual(fake.state.messages.filter((m) => m.kind === 'error'), []);
+    await waitReady(before);
+    const status = fake.state.statusItems.find((s) => s.name === 'pyreload');
+    assert.match(status.text, /^\$\(\w+\) shop \d\d:\d\d:\d\d$/, 'back to the last report once ready');
   });
 });

@@ -2,7 +2,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { statusText, reportLines, isReport } = require('../out/report');
+const { statusText, statusBarText, reportLines, isReport, isStatus, toStatus, rootName } = require('../out/report');
 
 const at = new Date(2024, 0, 2, 9, 5, 7);
 
@@ -38,4 +38,51 @@ test('isReport', () => {
   assert.ok(isReport({ package: 'shop', ok: true }));
   assert.ok(!isReport({ package: 'shop' }));
   assert.ok(!isReport(null));
+});
+
+const ready = { root: 'file:///w/proj', state: 'ready', pids: [11, 12], at };
+
+test('status bar: starting until the first pyreload/status', () => {
+  const s = statusBarText([], undefined);
+  assert.equal(s.text, '$(sync~spin) pyreload: starting…');
+  assert.match(s.tooltip, /starting the Python interpreter/);
+  assert.equal(statusBarText([], { package: 'shop', ok: true, modules: 1, duration_ms: 1, stale: 0, summary: '', at }).text,
+    '$(sync~spin) pyreload: starting…', 'a restarted server starts again');
+});
+
+test('status bar: ready shows the last report, or no reload yet with the pids', () => {
+  const none = statusBarText([ready], undefined);
+  assert.equal(none.text, '$(sync) pyreload');
+  assert.match(none.tooltip, /interpreter ready \(pid 11, 12\); no reload yet/);
+  const r = { package: 'shop', ok: true, modules: 2, duration_ms: 12.4, stale: 0, summary: '', at };
+  assert.deepEqual(statusBarText([ready], r), statusText(r));
+});
+
+test('status bar: restarting and failed win over the report, per root', () => {
+  const r = { package: 'shop', ok: true, modules: 2, duration_ms: 12.4, stale: 0, summary: '', at };
+  const restarting = statusBarText([{ ...ready, state: 'restarting' }], r);
+  assert.equal(restarting.text, '$(sync~spin) pyreload: restarting…');
+  assert.match(restarting.tooltip, /restarting the Python interpreter of \/w\/proj \(since 09:05:07\)/);
+  const failed = statusBarText([ready, { root: 'file:///w/other%20dir', state: 'failed', pids: [], at }, { ...ready, state: 'restarting' }], r);
+  assert.equal(failed.text, '$(error) pyreload: failed');
+  assert.match(failed.tooltip, /interpreter of \/w\/other dir failed at 09:05:07/);
+  assert.match(failed.tooltip, /Restart Interpreter/);
+});
+
+test('status bar: a server that could not start', () => {
+  const s = statusBarText([], undefined, 'spawn pyreload ENOENT');
+  assert.equal(s.text, '$(error) pyreload: failed');
+  assert.match(s.tooltip, /could not start: spawn pyreload ENOENT/);
+  assert.match(s.tooltip, /pyreload\.path/);
+});
+
+test('isStatus and toStatus', () => {
+  assert.ok(isStatus({ root: 'file:///w', state: 'ready', pids: [1] }));
+  assert.ok(isStatus({ root: 'file:///w', state: 'failed', pids: null }));
+  assert.ok(!isStatus({ root: 'file:///w', state: 'exploded' }));
+  assert.ok(!isStatus({ state: 'ready' }));
+  assert.ok(!isStatus(null));
+  assert.deepEqual(toStatus({ root: 'file:///w', state: 'failed', pids: null }, at), { root: 'file:///w', state: 'failed', pids: [], at });
+  assert.equal(rootName('file:///w/a%20b'), '/w/a b');
+  assert.equal(rootName('not a uri'), 'not a uri');
 });
