@@ -12,7 +12,12 @@ settings file cannot:
   old file from disk.
 - The `pyreload/report` notification after every reload goes to the status bar
   and to "pyreload: Show Last Report" (the pyreload_show_report command).
+- The `pyreload/status` notification (a root's interpreters are "ready",
+  "restarting" or "failed") sets the status bar key of the window's views:
+  "pyreload: restarting…" and "pyreload: failed" while that lasts, else the
+  last report ("pyreload: ready" before the first reload).
 """
+import os
 import time
 from urllib.parse import unquote, urlparse
 
@@ -33,6 +38,12 @@ PANEL = "pyreload"
 _pending = {}
 # The last report per window id (dict with the notification's fields and "at").
 _reports = {}
+# The latest pyreload/status per window id and root path:
+# {"root": URI, "path": root path, "state": ..., "pids": [...], "at": time}.
+_states = {}
+# The states pyreload/status carries.
+STATES = ("ready", "restarting", "failed")
+STATE_TEXT = {"restarting": "pyreload: restarting\u2026", "failed": "pyreload: failed"}
 
 
 def uri_to_path(uri):
@@ -68,6 +79,65 @@ def status_text(report):
     if stale:
         return "pyreload: {} reloaded, {} stale {}".format(pkg, stale, at)
     return "pyreload: {} reloaded {}".format(pkg, at)
+
+
+def _contains(root, path):
+    root = root.rstrip("/") or "/"
+    return path == root or path.startswith(root if root.endswith("/") else root + "/")
+
+
+def states_for(window_id, path=None):
+    """states_for returns the statuses that apply to a file of a window: the
+    status of the innermost root holding path, else every root's status."""
+    states = list((_states.get(window_id) or {}).values())
+    if path:
+        holding = [st for st in states if _contains(st["path"], path)]
+        if holding:
+            return [max(holding, key=lambda st: len(st["path"]))]
+    return states
+
+
+def view_status_text(window_id, path=None):
+    """view_status_text is the status bar text of a view of the window showing
+    path: the interpreters' state when not ready, else the last report."""
+    states = states_for(window_id, path)
+    for state in ("failed", "restarting"):
+        if any(st["state"] == state for st in states):
+            return STATE_TEXT[state]
+    report = _reports.get(window_id)
+    if report:
+        return status_text(report)
+    if states:
+        return "pyreload: ready"
+    return ""
+
+
+def update_status(window):
+    """update_status sets (or erases) the status bar key of every view of the window."""
+    for view in window.views():
+        update_view_status(view, window)
+
+
+def update_view_status(view, window=None):
+    window = window or view.window()
+    if window is None:
+        return
+    text = view_status_text(window.id(), view.file_name())
+    if text:
+        view.set_status(STATUS_KEY, text)
+    else:
+        view.erase_status(STATUS_KEY)
+
+
+def state_text(window_id):
+    """state_text renders the interpreters' state of a window's roots for the report panel."""
+    lines = []
+    for st in sorted((_states.get(window_id) or {}).values(), key=lambda st: st["path"]):
+        pids = ", ".join(str(p) for p in st["pids"])
+        lines.append("pyreload interpreters of {}: {}{} since {}".format(
+            st["path"], st["state"], " (pid {})".format(pids) if pids else "",
+            time.strftime("%H:%M:%S", time.localtime(st["at"]))))
+    return "".join(line + "\n" for line in lines)
 
 
 def report_text(report):
@@ -158,12 +228,55 @@ class LspPyreloadPlugin(AbstractPlugin):
         report = dict(params)
         report["at"] = time.time()
         window = session.window
+        self._pyreload_window = window
         _reports[window.id()] = report
-        text = status_text(report)
-        view = window.active_view()
-        if view is not None:
-            view.set_status(STATUS_KEY, text)
-        window.status_message(text)
+        update_status(window)
+        window.status_message(status_text(report))
+
+    def m_pyreload_status(self, params):
+        """Handles the pyreload/status notification: a root's interpreters are
+        ready, restarting or failed."""
+        session = self.weaksession()
+        if not session or not isinstance(params, dict):
+            return
+        uri, state = params.get("root"), params.get("state")
+        if not isinstance(uri, str) or state not in STATES:
+            return
+        pids = params.get("pids")
+        path = uri_to_path(uri) or uri
+        st = {
+            "root": uri,
+            "path": path.rstrip("/") or "/",
+            "state": state,
+            "pids": [p for p in pids if isinstance(p, int)] if isinstance(pids, list) else [],
+            "at": time.time(),
+        }
+        window = session.window
+        self._pyreload_window = window
+        _states.setdefault(window.id(), {})[st["path"]] = st
+        update_status(window)
+        if state != "ready":
+            window.status_message("pyreload: the Python interpreter of {} is {}".format(
+                os.path.basename(st["path"]) or st["path"], state))
+
+    def on_session_end_async(self, *args):
+        """The server is gone, and with it its interpreters: forget their state.
+        (LSP passes exit_code and exception since 2.x, nothing before.)"""
+        window = getattr(self, "_pyreload_window", None)
+        if window is not None:
+            _states.pop(window.id(), None)
+            update_status(window)
+
+
+class PyreloadStatusListener(sublime_plugin.EventListener):
+    """Status bar keys are per view: set the key of a view when it shows up."""
+
+    def on_activated_async(self, view):
+        window = view.window()
+        if window is not None and (window.id() in _states or window.id() in _reports):
+            update_view_status(view, window)
+
+    on_load_async = on_activated_async
 
 
 class PyreloadSaveListener(sublime_plugin.EventListener):
@@ -179,7 +292,8 @@ class PyreloadShowReportCommand(sublime_plugin.WindowCommand):
 
     def run(self):
         panel = self.window.create_output_panel(PANEL)
-        panel.run_command("append", {"characters": report_text(_reports.get(self.window.id()))})
+        text = state_text(self.window.id()) + report_text(_reports.get(self.window.id()))
+        panel.run_command("append", {"characters": text})
         self.window.run_command("show_panel", {"panel": "output." + PANEL})
 
 

@@ -73,6 +73,7 @@ class PluginTest(unittest.TestCase):
         self.mod = load_plugin()
         self.mod._pending.clear()
         self.mod._reports.clear()
+        self.mod._states.clear()
         self.window = sublime.Window()
         self.session = lsp.FakeSession(self.window)
         self.plugin = self.mod.LspPyreloadPlugin(self.session.weak())
@@ -153,6 +154,77 @@ class PluginTest(unittest.TestCase):
         # sublimelsp/LSP dispatches a notification to 'm_' + method with every
         # non-letter made '_': pyreload/report -> m_pyreload_report.
         attr = "m_" + "".join(c if c.isalpha() else "_" for c in "pyreload/report")
+        self.assertTrue(callable(getattr(self.plugin, attr, None)), attr)
+
+    def test_status_notification_sets_the_status_key_of_the_windows_views(self):
+        core = self.window.new_file_view("/w/shop/core.py")
+        views = self.window.new_file_view("/w/app/views.py")
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "ready", "pids": [4242]})
+        for v in (core, views):
+            self.assertEqual(v.status["lsp_pyreload"], "pyreload: ready")
+        self.assertEqual(self.window.status_messages, [], "no message when ready")
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "restarting", "pids": None})
+        self.assertEqual(core.status["lsp_pyreload"], "pyreload: restarting\u2026")
+        self.assertEqual(views.status["lsp_pyreload"], "pyreload: restarting\u2026")
+        self.assertEqual(self.window.status_messages, ["pyreload: the Python interpreter of w is restarting"])
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "failed", "pids": []})
+        self.assertEqual(core.status["lsp_pyreload"], "pyreload: failed")
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "ready", "pids": [5151]})
+        self.assertEqual(core.status["lsp_pyreload"], "pyreload: ready")
+
+    def test_report_shows_once_ready_and_state_wins_while_not_ready(self):
+        view = self.window.new_file_view("/w/shop/core.py")
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "ready", "pids": [1]})
+        self.plugin.m_pyreload_report({"package": "shop", "ok": True, "modules": 2, "duration_ms": 3, "stale": 0, "summary": ""})
+        self.assertRegex(view.status["lsp_pyreload"], r"^pyreload: shop reloaded \d\d:\d\d:\d\d$")
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "restarting", "pids": []})
+        self.assertEqual(view.status["lsp_pyreload"], "pyreload: restarting\u2026")
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "ready", "pids": [2]})
+        self.assertRegex(view.status["lsp_pyreload"], r"^pyreload: shop reloaded ")
+
+    def test_status_per_root(self):
+        a = self.window.new_file_view("/w/a/x.py")
+        b = self.window.new_file_view("/w/b/y.py")
+        elsewhere = self.window.new_file_view("/tmp/z.py")
+        self.plugin.m_pyreload_status({"root": "file:///w/a", "state": "ready", "pids": [1]})
+        self.plugin.m_pyreload_status({"root": "file:///w/b", "state": "failed", "pids": []})
+        self.assertEqual(a.status["lsp_pyreload"], "pyreload: ready")
+        self.assertEqual(b.status["lsp_pyreload"], "pyreload: failed")
+        self.assertEqual(elsewhere.status["lsp_pyreload"], "pyreload: failed", "a file under no root: any root failing")
+        self.assertEqual(self.mod.view_status_text(self.window.id(), "/w/ab/q.py"), "pyreload: failed", "/w/ab is not under /w/a")
+
+    def test_status_in_the_report_panel(self):
+        self.plugin.m_pyreload_status({"root": "file:///w/a%20b", "state": "ready", "pids": [11, 12]})
+        self.mod.PyreloadShowReportCommand(self.window).run()
+        text = self.window.panels["pyreload"].text
+        self.assertRegex(text, r"^pyreload interpreters of /w/a b: ready \(pid 11, 12\) since \d\d:\d\d:\d\d\n")
+        self.assertIn("no reload has run yet", text)
+
+    def test_malformed_status_is_ignored(self):
+        view = self.window.new_file_view("/w/shop/core.py")
+        for params in (None, "ready", {"root": "file:///w", "state": "exploded"}, {"state": "ready"}):
+            self.plugin.m_pyreload_status(params)
+        self.assertEqual(self.mod._states, {})
+        self.assertEqual(view.status, {})
+
+    def test_activated_view_gets_the_status_key(self):
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "failed", "pids": []})
+        later = sublime.View(self.window, "/w/shop/new.py")  # opened after the notification
+        self.mod.PyreloadStatusListener().on_activated_async(later)
+        self.assertEqual(later.status["lsp_pyreload"], "pyreload: failed")
+        other = sublime.View(sublime.Window(), "/x/y.py")
+        self.mod.PyreloadStatusListener().on_activated_async(other)
+        self.assertEqual(other.status, {}, "windows without pyreload are left alone")
+
+    def test_session_end_forgets_the_state(self):
+        view = self.window.new_file_view("/w/shop/core.py")
+        self.plugin.m_pyreload_status({"root": "file:///w", "state": "ready", "pids": [1]})
+        self.plugin.on_session_end_async(0, None)
+        self.assertEqual(self.mod._states, {})
+        self.assertEqual(view.status, {}, "no server, no key")
+
+    def test_status_handler_name_follows_lsp_method2attr(self):
+        attr = "m_" + "".join(c if c.isalpha() else "_" for c in "pyreload/status")
         self.assertTrue(callable(getattr(self.plugin, attr, None)), attr)
 
     def test_rolled_back_status(self):

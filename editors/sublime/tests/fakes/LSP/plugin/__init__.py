@@ -33,6 +33,9 @@ class AbstractPlugin:
     def on_pre_server_command(self, command, done_callback):
         return False
 
+    def on_session_end_async(self, exit_code, exception):
+        pass
+
 
 class FakeSession:
     """A stand-in for LSP's Session: a window and a record of requests."""
