@@ -408,6 +408,20 @@ function M.show_report()
   return buf
 end
 
+-- cached_root is root_of for statuslines, which are drawn often: the root of a
+-- buffer is looked up once per buffer name (b:pyreload_root).
+local function cached_root(buf)
+  local name = vim.api.nvim_buf_get_name(buf)
+  local ok, c = pcall(vim.api.nvim_buf_get_var, buf, "pyreload_root")
+  if ok and type(c) == "table" and c.name == name then
+    return c.root ~= "" and c.root or nil
+  end
+  local found, r = pcall(root_of, buf)
+  r = found and r or nil
+  pcall(vim.api.nvim_buf_set_var, buf, "pyreload_root", { name = name, root = r or "" })
+  return r
+end
+
 local function report_status(r)
   local what = r.ok and ((tonumber(r.stale) or 0) > 0 and (r.stale .. " stale") or "ok") or "rolled back"
   return ("pyreload %s %s %s"):format(r.package or "", what, os.date("%H:%M:%S", r.at))
@@ -420,8 +434,7 @@ end
 --- "" when no pyreload server runs for the root).
 function M.status(root)
   if root == nil then
-    local ok, r = pcall(root_of, vim.api.nvim_get_current_buf())
-    root = ok and r or nil
+    root = cached_root(vim.api.nvim_get_current_buf())
     if root == nil or (M.states[root] == nil and M.reports[root] == nil and M.clients[root] == nil) then
       root = M.last_root
     end
