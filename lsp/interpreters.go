@@ -186,6 +186,7 @@ func (r *root) restart() error {
 		in.Close()
 	}
 	r.clearAll()
+	r.announceState("restarting")
 	if h == nil {
 		r.start()
 		return nil
@@ -197,6 +198,7 @@ func (r *root) restart() error {
 		r.mu.Lock()
 		r.host = nil
 		r.mu.Unlock()
+		r.announceState("failed")
 		return err
 	}
 	quit = make(chan struct{})
