@@ -25,7 +25,18 @@ class OldModule:
         self.functions = []
         seen = set()
         for value in list(self.namespace.values()):
-            _collect(value, self.name, self.namespace, self.classes, self.functions, seen)
+            if type(value) not in _PLAIN:
+                _collect(value, self.name, self.namespace, self.classes, self.functions,
+                         seen)
+
+
+# Exact types that are never a function, class, staticmethod, classmethod or
+# property: _collect skips them without a call (most module and class entries).
+_PLAIN = frozenset((
+    int, float, complex, bool, str, bytes, type(None), dict, list, tuple, set, frozenset,
+    types.ModuleType, types.BuiltinFunctionType, types.GetSetDescriptorType,
+    types.MemberDescriptorType, types.WrapperDescriptorType, types.MethodDescriptorType,
+))
 
 
 def _collect(value, modname, namespace, classes, functions, seen):
@@ -33,7 +44,7 @@ def _collect(value, modname, namespace, classes, functions, seen):
     if id(value) in seen:
         return
     seen.add(id(value))
-    if isinstance(value, types.FunctionType):
+    if type(value) is types.FunctionType:  # function cannot be subclassed
         if value.__globals__ is namespace:
             functions.append(weakref.ref(value))
         return
@@ -51,7 +62,8 @@ def _collect(value, modname, namespace, classes, functions, seen):
         except TypeError:
             return
         for item in list(vars(value).values()):
-            _collect(item, modname, namespace, classes, functions, seen)
+            if type(item) not in _PLAIN:
+                _collect(item, modname, namespace, classes, functions, seen)
 
 
 class State:
