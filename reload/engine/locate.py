@@ -232,16 +232,23 @@ class CodeDefs:
         return True, (line, start + 1, line, start + len(keyword) + len(name) + 1)
 
 
+_CODE = type(compile("", "", "exec"))  # code objects cannot be subclassed
+
+
 def _is_def(code):
-    return hasattr(code, "co_code") and not code.co_name.startswith("<")
+    return type(code) is _CODE and not code.co_name.startswith("<")
 
 
 def _count_defs(code):
     """Number of def/class code objects anywhere in code (lambdas etc. excluded)."""
     total = 0
-    for const in code.co_consts:
-        if hasattr(const, "co_code"):
-            total += _is_def(const) + _count_defs(const)
+    stack = [code]
+    while stack:
+        for const in stack.pop().co_consts:
+            if type(const) is _CODE:
+                stack.append(const)
+                if not const.co_name.startswith("<"):
+                    total += 1
     return total
 
 
