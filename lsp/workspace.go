@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"slices"
 	"sync"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
@@ -106,21 +107,9 @@ func (r *root) reloadSettings() {
 	embedded := r.host != nil
 	r.mu.Unlock()
 	if embedded && (before.Entry != after.Entry || before.PythonPath != after.PythonPath ||
-		!equalStrings(before.Packages, after.Packages)) {
+		!slices.Equal(before.Packages, after.Packages)) {
 		r.enqueue(&job{kind: jobRestart})
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for n := range a {
-		if a[n] != b[n] {
-			return false
-		}
-	}
-	return true
 }
 
 func didChangeConfiguration(s *Server, p *protocol.DidChangeConfigurationParams) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,7 +126,7 @@ func (e *Editor) step(sc *Scenario, line string) {
 	case "want":
 		want := nonEmptyLines(section(arg(1)))
 		sort.Strings(want)
-		e.Await("diagnostics of "+arg(1), Timeout, func(st State) bool { return equal(st.Lines(), want) })
+		e.Await("diagnostics of "+arg(1), Timeout, func(st State) bool { return slices.Equal(st.Lines(), want) })
 	case "fix":
 		e.applyFix(arg(1))
 	case "reports":
@@ -259,16 +260,4 @@ func nonEmptyLines(s string) []string {
 		}
 	}
 	return out
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for n := range a {
-		if a[n] != b[n] {
-			return false
-		}
-	}
-	return true
 }

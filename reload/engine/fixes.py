@@ -143,22 +143,12 @@ def _repair(old, value, rebind_entries, counts, depth, seen):
     if id(value) in seen or depth > scan.MAX_DEPTH:
         return value
     seen.add(id(value))
-    if isinstance(value, (list, scan.collections.deque)):
-        present = list(value)
-        for i in range(len(value) - 1, -1, -1):
-            how, new = _swap(old, value[i], rebind_entries, present)
-            if how == "drop":
-                del value[i]
-                counts["removed"] += 1
-            elif how == "replace":
-                value[i] = new
-                counts["replaced"] += 1
-            else:
-                value[i] = _repair(old, value[i], rebind_entries, counts, depth + 1, seen)
-        return value
-    if isinstance(value, dict):
-        present = list(value.values())
-        for key in list(value):
+    sequence = isinstance(value, (list, scan.collections.deque))
+    if sequence or isinstance(value, dict):
+        present = list(value) if sequence else list(value.values())
+        # Indexes backwards so deletions keep the rest in place; dict keys.
+        keys = range(len(value) - 1, -1, -1) if sequence else list(value)
+        for key in keys:
             how, new = _swap(old, value[key], rebind_entries, present)
             if how == "drop":
                 del value[key]
