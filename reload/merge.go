@@ -56,6 +56,14 @@ func Merge(reports []Report, errs []error, procs []Process) (Report, error) {
 			byKey[k].procs = append(byKey[k].procs, procs[n])
 		}
 	}
+	if !out.OK && anyOK(reports, answered) {
+		for _, n := range answered {
+			if r := reports[n]; !r.OK && r.Error != nil {
+				out.RolledBackIn = append(out.RolledBackIn, ProcessError{Process: procs[n],
+					Message: r.Error.Type + ": " + r.Error.Message})
+			}
+		}
+	}
 	if len(answered) == 1 && len(reports) == 1 {
 		out.Process = reports[answered[0]].Process
 	}
@@ -68,6 +76,15 @@ func Merge(reports []Report, errs []error, procs []Process) (Report, error) {
 	}
 	sort.SliceStable(out.Stale, func(i, j int) bool { return staleLess(out.Stale[i], out.Stale[j]) })
 	return out, nil
+}
+
+func anyOK(reports []Report, answered []int) bool {
+	for _, n := range answered {
+		if reports[n].OK {
+			return true
+		}
+	}
+	return false
 }
 
 func staleKey(s Stale) string {

@@ -14,6 +14,9 @@ type Report struct {
 	Process    *Process    `json:"process,omitempty"`
 	// Errors lists interpreters of a merged report that did not answer.
 	Errors []ProcessError `json:"errors,omitempty"`
+	// RolledBackIn names, when interpreters disagree, those whose reload
+	// raised and was rolled back while others applied it.
+	RolledBackIn []ProcessError `json:"rolled_back_in,omitempty"`
 }
 
 // Failure is a Python exception with where it was raised (1-based).

@@ -1,12 +1,22 @@
 package reload
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Summary is the one-line account of a report that editors show and the
 // CLI prints: "reloaded shop (14 modules) in 38 ms — 3 stale references".
 func Summary(r Report) string {
 	ms := int(r.DurationMS + 0.5)
 	switch {
+	case !r.OK && len(r.RolledBackIn) > 0:
+		pids := make([]string, len(r.RolledBackIn))
+		for n, p := range r.RolledBackIn {
+			pids[n] = fmt.Sprint(p.Process.PID)
+		}
+		return fmt.Sprintf("reload of %s failed and was rolled back in pid %s (%s); the other interpreters applied it",
+			r.Package, strings.Join(pids, ", "), r.RolledBackIn[0].Message)
 	case !r.OK && r.Error != nil:
 		where := ""
 		if r.Error.File != "" {

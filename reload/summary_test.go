@@ -51,6 +51,15 @@ func TestMergeNamesDisagreeingProcesses(t *testing.T) {
 	assert.Equal(t, 2, m.Errors[0].Process.PID)
 	_, err = reload.Merge(reports, []error{assert.AnError, assert.AnError}, []reload.Process{a, b})
 	assert.Error(t, err)
+
+	// One process rolled back while the other applied the reload: say which.
+	bad := reload.Report{Action: "reload", Package: "shop", RolledBack: true,
+		Error: &reload.Failure{Type: "ImportError", Message: "no module named x"}}
+	m, err = reload.Merge([]reload.Report{reports[0], bad}, []error{nil, nil}, []reload.Process{a, b})
+	assert.NoError(t, err)
+	assert.False(t, m.OK)
+	assert.Equal(t, []reload.ProcessError{{Process: b, Message: "ImportError: no module named x"}}, m.RolledBackIn)
+	assert.Equal(t, "reload of shop failed and was rolled back in pid 2 (ImportError: no module named x); the other interpreters applied it", reload.Summary(m))
 }
 
 func TestResolvePackage(t *testing.T) {

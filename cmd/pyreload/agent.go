@@ -83,25 +83,20 @@ func shellQuote(s string) string {
 	return s
 }
 
-// tcpTarget is set by `pyreload reload --tcp HOST:PORT --token-file F`: the
-// CLI then reaches that one agent over TCP instead of the root's sockets.
-var tcpTarget struct {
-	addr, tokenFile string
-}
-
-// discover connects to the interpreters the CLI should reach for root.
-func discover(root string) ([]*hostproto.Client, error) {
-	if tcpTarget.addr == "" {
-		return hostproto.Discover(root)
+// discover connects to the interpreters the CLI should reach: the root's
+// sockets, or with --tcp the one agent at that address.
+func discover(o cliOptions) ([]*hostproto.Client, error) {
+	if o.tcpAddr == "" {
+		return hostproto.Discover(o.root)
 	}
-	if tcpTarget.tokenFile == "" {
+	if o.tokenFile == "" {
 		return nil, fmt.Errorf("--tcp needs --token-file (the agent's 0600 token file)")
 	}
-	tok, err := hostproto.ReadToken(tcpTarget.tokenFile)
+	tok, err := hostproto.ReadToken(o.tokenFile)
 	if err != nil {
 		return nil, err
 	}
-	c, err := hostproto.DialTCP(tcpTarget.addr, tok)
+	c, err := hostproto.DialTCP(o.tcpAddr, tok)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/config"
@@ -19,23 +20,25 @@ import (
 // attached to the root, printed for people or as JSON.
 func reloadCommand(args []string) int {
 	fs := flag.NewFlagSet("reload", flag.ContinueOnError)
+	var o cliOptions
 	root := fs.String("root", ".", "workspace root whose interpreters to reload")
-	asJSON := fs.Bool("json", false, "print the merged reports as JSON")
-	fix := fs.String("fix", "", "then apply a fix: rebind, patch or dependents")
+	fs.BoolVar(&o.asJSON, "json", false, "print the merged reports as JSON")
+	fs.StringVar(&o.fix, "fix", "", "then apply a fix: rebind, patch or dependents")
 	watch := fs.Bool("watch", false, "keep watching the root and reload on every change")
-	fs.StringVar(&tcpTarget.addr, "tcp", "", "reach one agent over TCP at HOST:PORT instead (attach mode in containers)")
-	fs.StringVar(&tcpTarget.tokenFile, "token-file", "", "the agent's 0600 TCP token file (with --tcp)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "per-interpreter deadline of a reload (e.g. 30s); a process past it is reported and skipped (default 60s)")
+	fs.StringVar(&o.tcpAddr, "tcp", "", "reach one agent over TCP at HOST:PORT instead (attach mode in containers)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "the agent's 0600 TCP token file (with --tcp)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--watch] PACKAGE|FILE...")
+		fmt.Fprintln(os.Stderr, "usage: pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--timeout D] [--watch] PACKAGE|FILE...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	switch *fix {
+	switch o.fix {
 	case "", reload.FixRebind, reload.FixPatch, reload.FixDependents, reload.FixAll:
 	default:
-		fmt.Fprintf(os.Stderr, "pyreload reload: --fix takes rebind, patch or dependents, not %q\n", *fix)
+		fmt.Fprintf(os.Stderr, "pyreload reload: --fix takes rebind, patch or dependents, not %q\n", o.fix)
 		return exitUsage
 	}
 	if fs.NArg() == 0 && !*watch {
@@ -47,10 +50,11 @@ func reloadCommand(args []string) int {
 		fmt.Fprintf(os.Stderr, "pyreload reload: %v\n", err)
 		return exitUsage
 	}
+	o.root = rootDir
 	if *watch {
-		return watchCommand(rootDir, fs.Args(), *asJSON, *fix)
+		return watchCommand(o, fs.Args())
 	}
-	clients, err := discover(rootDir)
+	clients, err := discover(o)
 	if err != nil || len(clients) == 0 {
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "pyreload reload: %v\n", err)
@@ -68,24 +72,41 @@ func reloadCommand(args []string) int {
 			return exitUsage
 		}
 	}
-	return reloadOnce(context.Background(), fleet, rootDir, targets, *asJSON, *fix, os.Stdout, os.Stderr)
+	return reloadOnce(context.Background(), fleet, o, targets, os.Stdout, os.Stderr)
+}
+
+// cliOptions are what reload and watch mode are told on the command line.
+type cliOptions struct {
+	root      string
+	asJSON    bool
+	fix       string
+	timeout   time.Duration
+	tcpAddr   string // --tcp: one agent over TCP instead of the root's sockets
+	tokenFile string
+}
+
+// reloadTarget reloads one package or file in the fleet, then applies the
+// requested fix when the reload went through.
+func reloadTarget(ctx context.Context, fleet *reload.Fleet, o cliOptions, target string) (reload.Report, error) {
+	params := reload.ReloadParams{Package: target, Mode: loadSettings(o.root).Mode, TimeoutMS: int(o.timeout.Milliseconds())}
+	if strings.HasSuffix(target, ".py") || strings.Contains(target, "/") {
+		abs, _ := filepath.Abs(target)
+		params.Package, params.File = "", abs
+	}
+	rep, err := fleet.Reload(ctx, params)
+	if err == nil && o.fix != "" && rep.OK {
+		rep, err = fleet.Fix(ctx, reload.FixParams{Kind: o.fix, Package: rep.Package})
+	}
+	return rep, err
 }
 
 // reloadOnce reloads each target and prints the reports; it returns the
 // exit code: 2 if any rolled back, else 1 if stale references remain.
-func reloadOnce(ctx context.Context, fleet *reload.Fleet, root string, targets []string, asJSON bool, fix string, stdout, stderr io.Writer) int {
+func reloadOnce(ctx context.Context, fleet *reload.Fleet, o cliOptions, targets []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	var reports []reload.Report
 	for _, target := range targets {
-		params := reload.ReloadParams{Package: target, Mode: loadSettings(root).Mode}
-		if strings.HasSuffix(target, ".py") || strings.Contains(target, "/") {
-			abs, _ := filepath.Abs(target)
-			params.Package, params.File = "", abs
-		}
-		rep, err := fleet.Reload(ctx, params)
-		if err == nil && fix != "" && rep.OK {
-			rep, err = fleet.Fix(ctx, reload.FixParams{Kind: fix, Package: rep.Package})
-		}
+		rep, err := reloadTarget(ctx, fleet, o, target)
 		if err != nil {
 			fmt.Fprintf(stderr, "pyreload reload: %s: %v\n", target, err)
 			code = max(code, exitRolledBack)
@@ -98,11 +119,11 @@ func reloadOnce(ctx context.Context, fleet *reload.Fleet, root string, targets [
 		case len(rep.Stale) > 0:
 			code = max(code, exitStale)
 		}
-		if !asJSON {
-			printReport(stdout, stderr, root, rep)
+		if !o.asJSON {
+			printReport(stdout, stderr, o.root, rep)
 		}
 	}
-	if asJSON {
+	if o.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(reports)

@@ -27,7 +27,8 @@ const watchDebounce = 200 * time.Millisecond
 // recursively, and after each burst of changes to .py files reload the
 // affected top-level packages (only the named ones, if any) in every
 // interpreter of the root, printing each report, until Ctrl-C.
-func watchCommand(root string, packages []string, asJSON bool, fix string) int {
+func watchCommand(o cliOptions, packages []string) int {
+	root := o.root
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	w, err := newTreeWatcher(root, packages)
@@ -42,38 +43,35 @@ func watchCommand(root string, packages []string, asJSON bool, fix string) int {
 	}
 	fmt.Fprintf(os.Stderr, "pyreload: watching %s for changes to %s; Ctrl-C to stop\n", root, what)
 	w.Run(ctx, watchDebounce, func(pkgs []string) {
-		reloadChanged(ctx, root, pkgs, asJSON, fix, os.Stdout, os.Stderr)
+		reloadChanged(ctx, o, pkgs, os.Stdout, os.Stderr)
 	})
 	return exitOK
 }
 
 // reloadChanged reloads pkgs in the root's interpreters as found right now
 // and prints each report as it comes: human lines, or one JSON object a line.
-func reloadChanged(ctx context.Context, root string, pkgs []string, asJSON bool, fix string, stdout, stderr io.Writer) {
-	clients, err := discover(root)
+func reloadChanged(ctx context.Context, o cliOptions, pkgs []string, stdout, stderr io.Writer) {
+	clients, err := discover(o)
 	defer closeAll(clients)
 	if err != nil || len(clients) == 0 {
-		fmt.Fprintf(stderr, "pyreload: %s changed, but no interpreter is reachable for %s\n", strings.Join(pkgs, ", "), root)
+		fmt.Fprintf(stderr, "pyreload: %s changed, but no interpreter is reachable for %s\n", strings.Join(pkgs, ", "), o.root)
 		return
 	}
 	fleet := reload.NewFleet(interpreters(clients)...)
 	enc := json.NewEncoder(stdout)
 	for _, pkg := range pkgs {
-		rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: pkg})
-		if err == nil && fix != "" && rep.OK {
-			rep, err = fleet.Fix(ctx, reload.FixParams{Kind: fix, Package: rep.Package})
-		}
+		rep, err := reloadTarget(ctx, fleet, o, pkg)
 		switch {
 		case ctx.Err() != nil:
 			return
-		case err != nil && asJSON:
+		case err != nil && o.asJSON:
 			enc.Encode(map[string]string{"package": pkg, "error": err.Error()})
 		case err != nil:
 			fmt.Fprintf(stderr, "pyreload reload: %s: %v\n", pkg, err)
-		case asJSON:
+		case o.asJSON:
 			enc.Encode(rep)
 		default:
-			printReport(stdout, stderr, root, rep)
+			printReport(stdout, stderr, o.root, rep)
 		}
 	}
 }
