@@ -46,7 +46,8 @@ test-editors: build
 	@for t in editors/*/test.sh; do [ -x "$$t" ] || continue; echo "== $$t"; "$$t" || exit 1; done
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	@bash .ci/install-deps.sh --bench
+	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 60m ./...
 
 demo:
 	@bash .ci/install-deps.sh --build-only

@@ -2,11 +2,16 @@
 # Installs what building and testing pyreload needs on Debian, when missing:
 # CPython's embedding headers, pkg-config, Neovim (editor tests). As root it
 # uses apt-get; otherwise it says what to install and fails.
+#   --build-only  just what building needs (make demo)
+#   --bench       also IPython, which the benchmarks compare against (make bench)
 set -euo pipefail
 need=()
 command -v pkg-config >/dev/null || need+=(pkg-config)
 pkg-config --exists python3-embed 2>/dev/null || need+=(python3-dev)
 [ "${1:-}" = "--build-only" ] || command -v nvim >/dev/null || need+=(neovim)
+if [ "${1:-}" = "--bench" ]; then
+  /usr/bin/python3 -c "import IPython.extensions.autoreload" 2>/dev/null || need+=(python3-ipython)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "pyreload: missing ${need[*]}; install them: sudo apt-get install -y ${need[*]}" >&2
