@@ -17,7 +17,8 @@ const DocsURL = "https://github.com/pyreload/pyreload#"
 // diagSet holds a root's diagnostics per source (a package's last report,
 // or startup) and publishes the union per file.
 type diagSet struct {
-	s *Server
+	s    *Server
+	home func(pkg string) string // where unlocated findings go (homeFile)
 
 	mu        sync.Mutex // mu guards the maps and orders publishing.
 	byKey     map[string]map[string][]protocol.Diagnostic
@@ -30,19 +31,10 @@ func newDiagSet(s *Server) *diagSet {
 
 // replace sets the diagnostics of a package from its latest report. A
 // rolled-back reload keeps the stale references seen before (the old code
-// still runs) and adds the failure; an unlocated failure goes on trigger.
+// still runs) and adds the failure; unlocated findings are placed by
+// placeUnlocated.
 func (d *diagSet) replace(pkg string, rep reload.Report, trigger string) {
-	files := map[string][]protocol.Diagnostic{}
-	for _, fd := range reload.Locate(rep) {
-		file := fd.File
-		for _, it := range fd.Items {
-			if file == "" && it.Code == reload.CodeReloadFailed && trigger != "" {
-				files[trigger] = append(files[trigger], toDiagnostic(d.s, it))
-			} else if file != "" {
-				files[file] = append(files[file], toDiagnostic(d.s, it))
-			}
-		}
-	}
+	files := d.fromReport(pkg, rep, trigger)
 	if !rep.OK && len(rep.Stale) == 0 {
 		d.mu.Lock()
 		for file, ds := range d.byKey[pkg] {
@@ -55,6 +47,30 @@ func (d *diagSet) replace(pkg string, rep reload.Report, trigger string) {
 		d.mu.Unlock()
 	}
 	d.set(pkg, files)
+}
+
+// fromReport converts a report to diagnostics per file.
+func (d *diagSet) fromReport(pkg string, rep reload.Report, trigger string) map[string][]protocol.Diagnostic {
+	files := map[string][]protocol.Diagnostic{}
+	pos := newPositions(d.s.docs)
+	home := ""
+	if d.home != nil {
+		home = d.home(pkg)
+	}
+	for _, fd := range reload.Locate(rep) {
+		for _, it := range fd.Items {
+			file := fd.File
+			if file == "" || it.Line <= 0 {
+				file, it = placeUnlocated(it, home, trigger)
+			}
+			if file == "" {
+				d.s.log.Warningf("%s: nowhere to show %s: %s", pkg, it.Code, it.Message)
+				continue
+			}
+			files[file] = append(files[file], toDiagnostic(d.s, pos, file, it))
+		}
+	}
+	return files
 }
 
 // set replaces one key's diagnostics and publishes every affected file:
@@ -132,8 +148,9 @@ func (r *root) clearAll() {
 	r.diags.clearAll()
 }
 
-// toDiagnostic converts an engine item (1-based) to LSP (0-based).
-func toDiagnostic(s *Server, it reload.Item) protocol.Diagnostic {
+// toDiagnostic converts an engine item of file (1-based, code points) to
+// LSP (0-based, UTF-16).
+func toDiagnostic(s *Server, pos *positions, file string, it reload.Item) protocol.Diagnostic {
 	sev := protocol.DiagnosticSeverityWarning
 	if it.Severity == reload.SeverityError {
 		sev = protocol.DiagnosticSeverityError
@@ -157,7 +174,7 @@ func toDiagnostic(s *Server, it reload.Item) protocol.Diagnostic {
 		data["fixes"] = []string{}
 	}
 	x := protocol.Diagnostic{
-		Range:           lspRange(it.Line, it.Column, it.EndLine, it.EndColumn),
+		Range:           pos.rng(file, it.Line, it.Column, it.EndLine, it.EndColumn),
 		Severity:        &sev,
 		Code:            &protocol.IntegerOrString{Value: it.Code},
 		CodeDescription: &protocol.CodeDescription{HRef: DocsURL + it.Code},
@@ -171,7 +188,7 @@ func toDiagnostic(s *Server, it reload.Item) protocol.Diagnostic {
 			uri = pathToURI(it.Related.File)
 		}
 		x.RelatedInformation = []protocol.DiagnosticRelatedInformation{{
-			Location: protocol.Location{URI: uri, Range: lspRange(it.Related.Line, it.Related.Column, 0, 0)},
+			Location: protocol.Location{URI: uri, Range: pos.rng(it.Related.File, it.Related.Line, it.Related.Column, 0, 0)},
 			Message:  "new definition",
 		}}
 	}
@@ -195,6 +212,7 @@ func lspRange(line, col, endLine, endCol int) protocol.Range {
 // that raised and an entry that failed, as Error diagnostics and a message.
 func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) {
 	files := map[string][]protocol.Diagnostic{}
+	pos := newPositions(r.s.docs)
 	var lines []string
 	add := func(what string, f reload.Failure) {
 		msg := fmt.Sprintf("%s: %s: %s", what, f.Type, f.Message)
@@ -204,7 +222,7 @@ func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) 
 		}
 		it := reload.Item{Code: reload.CodeReloadFailed, Severity: reload.SeverityError, Message: msg,
 			Line: f.Line, Column: f.Column, Data: map[string]any{"code": reload.CodeReloadFailed, "package": startupKey}}
-		files[f.File] = append(files[f.File], toDiagnostic(r.s, it))
+		files[f.File] = append(files[f.File], toDiagnostic(r.s, pos, f.File, it))
 	}
 	for _, f := range failures {
 		add("import failed at startup", f)

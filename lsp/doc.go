@@ -9,6 +9,14 @@
 // interpreters and to the client off the loop. The transport is
 // lsp/internal/rpc; message types come from glsp's protocol package.
 //
+// Published positions are LSP 3.16's: 0-based, characters in UTF-16 code
+// units, converted from the engine's code-point columns with the line's
+// text (the editor's when the file is open, else the disk's; positions.go).
+// A finding the engine cannot locate is published on the reloaded package's
+// __init__.py (or module file) at line 1, its message prefixed with
+// "(location unknown)" and naming the holder; a failed reload without a
+// location goes on the saved file (unlocated.go).
+//
 // Beyond DESIGN.md's commands the server offers pyreload.fixAll
 // ({"package": ...}: every fix the engine can apply to the package's stale
 // references; the source.fixAll.pyreload code action runs it). Besides

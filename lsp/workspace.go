@@ -44,6 +44,7 @@ func newRoot(s *Server, dir string) *root {
 		loaded: map[string]bool{},
 	}
 	r.diags = newDiagSet(s)
+	r.diags.home = r.homeFile
 	go r.work()
 	return r
 }
