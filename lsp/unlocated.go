@@ -1,0 +1,48 @@
+package lsp
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/pyreload/pyreload/reload"
+)
+
+// unlocatedPrefix starts the message of a finding the engine could not locate.
+const unlocatedPrefix = "(location unknown) "
+
+// placeUnlocated puts a finding without a location (no file or no line)
+// somewhere the editor shows it: a failed reload on the file whose save
+// triggered it, anything else on home (the package's own file) at line 1,
+// named as unlocated with its holder. Data and fixes are kept, so quick
+// fixes still work. file is "" when there is nowhere to put it.
+func placeUnlocated(it reload.Item, home, trigger string) (file string, out reload.Item) {
+	if it.Code == reload.CodeReloadFailed && trigger != "" {
+		return trigger, it
+	}
+	if home == "" {
+		home = trigger
+	}
+	if it.Code != reload.CodeReloadFailed {
+		prefix := unlocatedPrefix
+		if holder, _ := it.Data["holder"].(string); holder != "" {
+			prefix += "held by `" + holder + "`: "
+		}
+		it.Message = prefix + it.Message
+	}
+	it.Line, it.Column, it.EndLine, it.EndColumn = 1, 1, 0, 0
+	return home, it
+}
+
+// homeFile is where a package's unlocated findings go: its __init__.py, or
+// the module file of a single-module package ("" if neither exists, as for
+// a namespace package).
+func (r *root) homeFile(pkg string) string {
+	base := r.packagePath(pkg)
+	if reload.IsPackageDir(base) {
+		return reload.Canonical(filepath.Join(base, "__init__.py"))
+	}
+	if st, err := os.Stat(base); err == nil && !st.IsDir() {
+		return reload.Canonical(base)
+	}
+	return ""
+}
