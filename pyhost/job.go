@@ -65,18 +65,28 @@ func (i *Interpreter) do(ctx context.Context, fn func() error) error {
 		return j.result(err)
 	case <-ctx.Done():
 	}
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	give := time.After(interruptGrace)
-	for {
-		interrupt(j)
-		select {
-		case err := <-j.done:
-			return j.result(err)
-		case <-give:
-			return fmt.Errorf("%w; the call did not stop within %v and still runs", ErrDeadline, interruptGrace)
-		case <-tick.C:
+	// Interrupting needs the GIL, which the runaway code (or a C call that
+	// keeps it) may hold: keep trying from another goroutine, and give up
+	// waiting after the grace period whatever happens.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			interrupt(j)
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
 		}
+	}()
+	select {
+	case err := <-j.done:
+		return j.result(err)
+	case <-time.After(interruptGrace):
+		return fmt.Errorf("%w; the call did not stop within %v and still runs", ErrDeadline, interruptGrace)
 	}
 }
 

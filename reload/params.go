@@ -36,4 +36,7 @@ type Status struct {
 	Packages   []string `json:"packages"`
 	// StartupFailures are the imports of the host's --import list that raised.
 	StartupFailures []Failure `json:"startup_failures"`
+	// Busy: user code held the interpreter past the status deadline; only
+	// the fields known outside Python are filled.
+	Busy bool `json:"busy,omitempty"`
 }

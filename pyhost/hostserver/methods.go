@@ -116,7 +116,11 @@ func (h *Host) status(ctx context.Context) (any, error) {
 	ctx, cancel := withDefault(ctx, 5000)
 	defer cancel()
 	var st map[string]any
-	if err := h.callJSON(ctx, &st, "host_status"); err != nil {
+	if err := h.callJSON(ctx, &st, "host_status"); errors.Is(err, pyhost.ErrDeadline) {
+		// User code has held the GIL past the deadline (a long C call, a
+		// big collection): answer with what Go knows, marked busy.
+		st = map[string]any{"busy": true, "executable": h.interp.Executable(), "entry_state": "unknown"}
+	} else if err != nil {
 		return nil, pythonError(err)
 	}
 	h.mu.Lock()

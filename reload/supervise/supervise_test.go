@@ -192,3 +192,17 @@ func TestRunawayImportIsInterrupted(t *testing.T) {
 	var st reload.Status
 	require.NoError(t, call(t, h, "status", nil, &st), "the host stays usable")
 }
+
+func TestStatusAnswersWhileUserCodeHoldsTheInterpreter(t *testing.T) {
+	// time.sleep in a C call that keeps the GIL: ctypes' pythonapi functions
+	// hold it, so a blocking libc sleep through them starves every thread.
+	src := "import ctypes, threading, time\nlibc = ctypes.PyDLL(None)\ndef later():\n    time.sleep(0.3)\n    libc.sleep(9)\ndef hog():\n    threading.Thread(target=later, daemon=True).start()\n    return 'started'\n"
+	h, _ := startHost(t, map[string]string{"hog.py": src}, supervise.Options{})
+	var out struct{ Value string }
+	require.NoError(t, call(t, h, "call", map[string]any{"target": "hog:hog"}, &out))
+	time.Sleep(600 * time.Millisecond)
+	var st reload.Status
+	require.NoError(t, call(t, h, "status", nil, &st))
+	assert.True(t, st.Busy, "%+v", st)
+	assert.Equal(t, h.PID(), st.PID)
+}
