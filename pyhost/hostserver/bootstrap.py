@@ -14,10 +14,11 @@ import traceback
 import types
 
 
-def load_engine(package, sources_json, root, kind, accel):
+def load_engine(package, sources_json, root, kind, accel, cache_dir=""):
     """Execute the engine modules as package `package` and return a dict
     holding the engine's api module and its state. The modules are in
-    sys.modules only while they execute (their relative imports need it)."""
+    sys.modules only while they execute (their relative imports need it).
+    cache_dir, if given, keeps their compiled code between host starts."""
     sources = json.loads(sources_json)
     pkg = types.ModuleType(package)
     pkg.__path__ = []
@@ -35,12 +36,12 @@ def load_engine(package, sources_json, root, kind, accel):
         for name, mod in mods.items():
             sys.modules[mod.__name__] = mod
         if "__init__" in sources:
-            _exec_source(pkg, "__init__", sources["__init__"])
+            _exec_source(pkg, "__init__", sources["__init__"], cache_dir)
         # __init__ names the order in which the modules can run.
         order = [n for n in getattr(pkg, "LOAD_ORDER", ()) if n in mods]
         order += sorted(n for n in mods if n and n not in order)
         for name in order:
-            _exec_source(mods[name], name, sources[name])
+            _exec_source(mods[name], name, sources[name], cache_dir)
     finally:
         for key, old in saved.items():
             if old is None:
@@ -57,9 +58,35 @@ def load_engine(package, sources_json, root, kind, accel):
     return {"api": api, "state": state}
 
 
-def _exec_source(mod, name, source):
+def _exec_source(mod, name, source, cache_dir):
     mod.__file__ = "<pyreload engine>/%s.py" % name
-    exec(compile(source, mod.__file__, "exec"), mod.__dict__)
+    exec(_compiled(source, mod.__file__, cache_dir), mod.__dict__)
+
+
+def _compiled(source, filename, cache_dir):
+    """compile(), through a cache keyed by the source and the bytecode magic
+    number, written atomically; any cache trouble just compiles."""
+    import hashlib
+    import marshal
+    if not cache_dir:
+        return compile(source, filename, "exec")
+    key = hashlib.sha256(importlib.util.MAGIC_NUMBER + filename.encode() + source.encode()).hexdigest()
+    path = os.path.join(cache_dir, key[:32] + ".code")
+    try:
+        with open(path, "rb") as handle:
+            return marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = compile(source, filename, "exec")
+    try:
+        os.makedirs(cache_dir, mode=0o700, exist_ok=True)
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        with open(tmp, "wb") as handle:
+            handle.write(marshal.dumps(code))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return code
 
 
 def _qualified(package, mods):
@@ -240,11 +267,11 @@ def call_target(target, args_json):
 _HOST = {}
 
 
-def host_load(package, sources_json, root, kind):
+def host_load(package, sources_json, root, kind, cache_dir):
     _HOST["root"] = root
     prepare(root)
     accel = globals().get("_pyreload_accel")
-    _HOST["engine"] = load_engine(package, sources_json, root, kind, accel)
+    _HOST["engine"] = load_engine(package, sources_json, root, kind, accel, cache_dir)
     return "ok"
 
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -100,8 +101,18 @@ func (h *Host) loadEngine() error {
 		sources[m.Name] = m.Source
 	}
 	raw, _ := json.Marshal(sources)
-	_, err := h.interp.Call(ctx, "host_load", engine.Package, string(raw), h.opts.Root, "host")
+	_, err := h.interp.Call(ctx, "host_load", engine.Package, string(raw), h.opts.Root, "host", engineCacheDir())
 	return err
+}
+
+// engineCacheDir is where the host keeps the engine's compiled code between
+// starts ("" when the user has no cache directory: compile every time).
+func engineCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "pyreload", "engine-code")
 }
 
 // checkPython validates a configured interpreter against the embedded one.

@@ -206,3 +206,19 @@ func TestStatusAnswersWhileUserCodeHoldsTheInterpreter(t *testing.T) {
 	assert.True(t, st.Busy, "%+v", st)
 	assert.Equal(t, h.PID(), st.PID)
 }
+
+func TestEngineCodeCacheSurvivesCorruption(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	h, _ := startHost(t, nil, supervise.Options{})
+	require.NoError(t, h.Stop())
+	files, err := filepath.Glob(filepath.Join(cache, "pyreload", "engine-code", "*.code"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "the first start fills the cache")
+	for _, f := range files {
+		require.NoError(t, os.WriteFile(f, []byte("not marshal data"), 0o600))
+	}
+	h2, _ := startHost(t, nil, supervise.Options{})
+	var st reload.Status
+	require.NoError(t, call(t, h2, "status", nil, &st), "a corrupt cache is recompiled, never fatal")
+}
