@@ -56,9 +56,12 @@ def scan(st, package):
 
 
 def _prune(st, package, hits):
-    """Forget old modules that are dead and that nothing referenced in this scan."""
-    keep = [om for om in st.generations.get(package, ())
-            if id(om) in hits or om.ref() is not None]
+    """Forget old modules that nothing referenced in this scan. Whether the
+    old module object is still alive does not count: the records hold the
+    old namespaces, and old modules refer to each other (package attributes,
+    `from pkg import mod`), so they would keep each other alive forever and
+    every reload would add a generation to scan."""
+    keep = [om for om in st.generations.get(package, ()) if id(om) in hits]
     st.generations[package] = keep
 
 
