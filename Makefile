@@ -17,7 +17,7 @@ GO ?= go
 BIN := bin/pyreload
 GOFILES := $(shell find cmd lsp reload pyhost -name '*.go' -o -name '*.py' -o -name '*.h' -o -name '*.c' -o -name '*.pc' 2>/dev/null)
 
-.PHONY: build deps check-deps test test-go test-engine test-editors bench demo vsix clean
+.PHONY: build deps check-deps test test-go test-engine test-demo test-editors bench demo vsix clean
 
 build: $(BIN)
 
@@ -32,7 +32,7 @@ check-deps:
 deps:
 	@bash .ci/install-deps.sh
 
-test: deps build test-go test-engine test-editors
+test: deps build test-go test-engine test-demo test-editors
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
@@ -41,6 +41,13 @@ test-go:
 test-engine:
 	/usr/bin/python3 -m unittest discover -s reload/engine/tests -t .
 	/usr/bin/python3 -m unittest discover -s reload/agent/tests -t reload/agent
+
+# The README's demo must keep working: run it and check what the app served.
+test-demo: build
+	@out=$$(bash testdata/demo/demo.sh 2>&1) || { echo "$$out"; echo "demo: 0 passed, 1 failed"; exit 1; }; \
+	for want in 'Hello, world (v1) \[request 2\]' 'Hello, world (v2) \[request 3\]' 'Hello, world (v2) \[request 4\]' '\[stale-import\]' '\[reload-failed\]'; do \
+	  echo "$$out" | grep -q "$$want" || { echo "$$out"; echo "demo: missing $$want"; echo "demo: 0 passed, 1 failed"; exit 1; }; \
+	done; echo "demo: 1 passed, 0 failed"
 
 test-editors: build
 	@for t in editors/*/test.sh; do [ -x "$$t" ] || continue; echo "== $$t"; "$$t" || exit 1; done

@@ -19,7 +19,7 @@ reload() { echo "\$ pyreload reload $*"; set +e; (cd "$ws" && "$bin" reload "$@"
 step "start the app in a hosted interpreter: pyreload run app.py"
 (cd "$ws" && exec "$bin" run app.py) &
 run_pid=$!
-trap 'kill -INT $run_pid 2>/dev/null; wait $run_pid 2>/dev/null; rm -rf "$ws"' EXIT
+trap 'kill -INT $run_pid 2>/dev/null; wait $run_pid 2>/dev/null || true; rm -rf "$ws"' EXIT
 for _ in $(seq 100); do [ -s "$DEMO_PORT_FILE" ] && break; sleep 0.1; done
 fetch
 
