@@ -20,8 +20,13 @@ import (
 )
 
 // watchDebounce collapses a burst of file events (an editor's save is
-// several) into one reload.
-const watchDebounce = 200 * time.Millisecond
+// several) into one reload: [tool.pyreload] debounceMs, else 200 ms.
+func watchDebounce(root string) time.Duration {
+	if ms := loadSettings(root).DebounceMS; ms > 0 {
+		return time.Duration(ms) * time.Millisecond
+	}
+	return 200 * time.Millisecond
+}
 
 // watchCommand is `pyreload reload --watch [PACKAGE...]`: watch the root
 // recursively, and after each burst of changes to .py files reload the
@@ -42,7 +47,7 @@ func watchCommand(o cliOptions, packages []string) int {
 		what = strings.Join(w.only, ", ")
 	}
 	fmt.Fprintf(os.Stderr, "pyreload: watching %s for changes to %s; Ctrl-C to stop\n", root, what)
-	w.Run(ctx, watchDebounce, func(pkgs []string) {
+	w.Run(ctx, watchDebounce(root), func(pkgs []string) {
 		reloadChanged(ctx, o, pkgs, os.Stdout, os.Stderr)
 	})
 	return exitOK
