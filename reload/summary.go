@@ -2,6 +2,7 @@ package reload
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -20,7 +21,7 @@ func Summary(r Report) string {
 	case !r.OK && r.Error != nil:
 		where := ""
 		if r.Error.File != "" {
-			where = fmt.Sprintf(" at %s:%d", r.Error.File, r.Error.Line)
+			where = fmt.Sprintf(" at %s:%d", shortPath(r.Package, r.Error.File), r.Error.Line)
 		}
 		return fmt.Sprintf("reload of %s failed%s and was rolled back: %s: %s", r.Package, where, r.Error.Type, r.Error.Message)
 	case !r.OK:
@@ -47,4 +48,14 @@ func Summary(r Report) string {
 		mods = fmt.Sprintf(" (%d modules)", len(r.Modules))
 	}
 	return fmt.Sprintf("%s %s%s in %d ms — %s%s", verb, r.Package, mods, ms, stale, procs)
+}
+
+// shortPath shows file from its package directory on ("shop/b.py"), else
+// by its base name: a one-line summary has no room for absolute paths.
+func shortPath(pkg, file string) string {
+	sep := string(filepath.Separator)
+	if i := strings.LastIndex(file, sep+pkg+sep); pkg != "" && i >= 0 {
+		return file[i+1:]
+	}
+	return filepath.Base(file)
 }

@@ -18,7 +18,7 @@ func TestSummary(t *testing.T) {
 	assert.Equal(t, "fixed shop in 3 ms — no stale references", reload.Summary(fix))
 	bad := reload.Report{Action: "reload", Package: "shop", RolledBack: true,
 		Error: &reload.Failure{Type: "SyntaxError", Message: "invalid syntax", File: "/w/shop/b.py", Line: 7}}
-	assert.Equal(t, "reload of shop failed at /w/shop/b.py:7 and was rolled back: SyntaxError: invalid syntax", reload.Summary(bad))
+	assert.Equal(t, "reload of shop failed at shop/b.py:7 and was rolled back: SyntaxError: invalid syntax", reload.Summary(bad))
 }
 
 func TestMergeNamesDisagreeingProcesses(t *testing.T) {
