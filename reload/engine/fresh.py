@@ -21,14 +21,16 @@ class FreshSourceLoader(machinery.SourceFileLoader):
     """SourceFileLoader that always compiles the source and refreshes the .pyc.
 
     When given a codes dict, it records there path -> ((mtime_ns, size), module
-    code object), the source's stat taken before it was read: locate.find_def
-    reads definition lines from the code instead of parsing the file again.
+    code object, source bytes or None), the source's stat taken before it was
+    read: locate.find_def reads definition lines from the code (and the source
+    it was compiled from) instead of reading and parsing the file again.
     """
 
     def __init__(self, fullname, path, codes=None, keys=()):
         super().__init__(fullname, path)
         self.codes = codes
         self.keys = tuple(keys) or (path,)
+        self._source = None  # the bytes _get_code compiled (None: from a .pyc)
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
@@ -39,16 +41,20 @@ class FreshSourceLoader(machinery.SourceFileLoader):
                 stamp = (info.st_mtime_ns, info.st_size)
             except OSError:
                 stamp = None
+        self._source = None
         code = self._get_code(fullname, path)
         if stamp is not None and code is not None:
+            record = (stamp, code, self._source)
             for key in self.keys:
-                self.codes[key] = (stamp, code)
+                self.codes[key] = record
+        self._source = None
         return code
 
     def _get_code(self, fullname, path):
         if cache_is_trustworthy(path):
             return super().get_code(fullname)
         data = self.get_data(path)
+        self._source = data
         try:
             code = self.source_to_code(data, path)
         except SyntaxError as exc:
@@ -105,7 +111,7 @@ class FreshFinder:
         self.root = root
         self.libdirs = libdirs
         self.real = real
-        self.codes = {}  # path -> ((mtime_ns, size), module code) of what was compiled
+        self.codes = {}  # path -> ((mtime_ns, size), module code, source) compiled
 
     def find_spec(self, fullname, path=None, target=None):
         if not any(paths.in_tree(fullname, p) for p in self.prefixes):

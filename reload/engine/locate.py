@@ -6,6 +6,7 @@ Lines and columns are 1-based, columns count characters, ends are exclusive.
 import ast
 import dis
 from importlib.util import decode_source
+from itertools import islice
 import os
 import re
 import tokenize
@@ -189,9 +190,24 @@ class CodeDefs:
     """
 
     def __init__(self, code, text):
-        self.lines = text.splitlines()
+        self.code = code
+        self.text = text
+        self._lines = None
+        self._plain = None  # whether the one-name check (_quick) may be tried
+        self._full = False  # whether the whole-file analysis (_analyse) ran
+        self._answers = {}  # name -> what _quick answered (False: unsure)
         self.usable = False
         self.first = {}  # name -> (line, col, code) of its first module-level def
+
+    @property
+    def lines(self):
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    def _analyse(self):
+        self._full = True
+        code, text = self.code, self.text
         if _LOAD_CONST is None or not hasattr(code, "co_positions"):
             return
         if _split_header(text):
@@ -210,8 +226,76 @@ class CodeDefs:
                 self.first[sub.co_name] = (line, col, sub)
         self.usable = True
 
+    def _quick(self, name):
+        """Answer name from its own definitions only, or return None when unsure.
+
+        In an ASCII file (no NFKC-normalised identifiers) every def/class
+        statement named name holds name in its header, at its own place, and
+        each module-level code constant named name comes from its own
+        statement (the compiler merges a body compiled twice, as in `finally`,
+        into one constant). So when the module code holds as many constants
+        named name as the text holds occurrences of name, no statement named
+        name was dropped as dead code or hidden in a function: the first
+        column-0 load (or the only statement, when its first line is its
+        header at column 0) is the first definition Index.defs records.
+        """
+        plain = self._plain
+        if plain is None:
+            plain = self._plain = (_LOAD_CONST is not None
+                                   and hasattr(self.code, "co_positions")
+                                   and self.text.isascii()
+                                   and not _split_header(self.text))
+        if not plain or name.startswith("<"):
+            return None
+        code = self.code
+        consts = code.co_consts
+        wanted = [i for i, const in enumerate(consts)
+                  if type(const) is _CODE and const.co_name == name]
+        if len(wanted) != self.text.count(name):
+            return None
+        if not wanted:
+            return True, None
+        if len(wanted) == 1:
+            # The one statement named name. Its code's co_firstlineno is its
+            # first line: the first decorator's, else the `def`/`class` line.
+            # When that line starts with the keyword and name, it is the
+            # header line and the statement is at module level (column 0).
+            sub = consts[wanted[0]]
+            line = sub.co_firstlineno
+            lines = self.lines
+            head = _keyword(sub) + name
+            if 1 <= line <= len(lines) and lines[line - 1].startswith(head):
+                return True, (line, 1, line, len(head) + 1)
+        offsets = _offsets(code.co_code, wanted)
+        if {i for _, i in offsets} != set(wanted):
+            return None
+        if len(offsets) == 1:
+            off = offsets[0][0] // 2
+            found = [next(islice(code.co_positions(), off, None), (None,) * 4)]
+        else:
+            positions = list(code.co_positions())
+            found = [positions[off // 2] if off // 2 < len(positions) else (None,) * 4
+                     for off, _ in offsets]
+        have = None
+        for (off, i), pos in zip(offsets, found):
+            line, col = pos[0], pos[2]
+            if line is None or col is None:
+                return None
+            if have is None or line < have[0]:
+                have = (line, col, consts[i])
+        if have[1] != 0:
+            return None
+        return True, self._span(name, have[0], have[2])
+
     def lookup(self, name):
         """Return (True, span or None) as Index.defs.get(name) would, or (False, None)."""
+        quick = self._answers.get(name)
+        if quick is None:
+            quick = self._answers[name] = self._quick(name) or False
+        if quick:
+            return quick
+        if not self._full:
+            self._analyse()
         if not self.usable:
             return False, None
         hit = self.first.get(name)
@@ -220,16 +304,24 @@ class CodeDefs:
         line, col, sub = hit
         if col != 0:
             return False, None
-        if not sub.co_flags & _CO_NEWLOCALS:
-            keyword = "class "
-        elif sub.co_flags & _CO_ASYNC:
-            keyword = "async def "
-        else:
-            keyword = "def "
-        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        return True, self._span(name, line, sub)
+
+    def _span(self, name, line, sub):
+        keyword = _keyword(sub)
+        lines = self.lines
+        text = lines[line - 1] if line <= len(lines) else ""
         start = text.find(keyword + name)
         start = start if start >= 0 else len(text) - len(text.lstrip())
-        return True, (line, start + 1, line, start + len(keyword) + len(name) + 1)
+        return (line, start + 1, line, start + len(keyword) + len(name) + 1)
+
+
+def _keyword(sub):
+    """The header keyword of the def/class statement that compiled to code sub."""
+    if not sub.co_flags & _CO_NEWLOCALS:
+        return "class "
+    if sub.co_flags & _CO_ASYNC:
+        return "async def "
+    return "def "
 
 
 _CODE = type(compile("", "", "exec"))  # code objects cannot be subclassed
@@ -260,19 +352,7 @@ def _loaded_code(code):
     wanted = [i for i, const in enumerate(consts) if _is_def(const)]
     if not wanted:
         return []
-    if wanted[-1] > 255:
-        offsets = _load_offsets(raw, set(wanted))
-    else:
-        offsets = []
-        for i in wanted:
-            pattern = bytes((_LOAD_CONST, i))
-            at = raw.find(pattern)
-            while at >= 0:
-                # An instruction starts at an even offset; EXTENDED_ARG before
-                # it would make the argument another constant.
-                if at % 2 == 0 and (at == 0 or raw[at - 2] != _EXTENDED_ARG):
-                    offsets.append((at, i))
-                at = raw.find(pattern, at + 1)
+    offsets = _offsets(raw, wanted)
     if {i for _, i in offsets} != set(wanted):
         return None  # a definition not loaded the plain way: do not guess
     positions = list(code.co_positions())  # one per 2-byte code unit
@@ -281,6 +361,24 @@ def _loaded_code(code):
         pos = positions[off // 2] if off // 2 < len(positions) else (None,) * 4
         out.append((pos[0], pos[2], consts[i]))
     return out
+
+
+def _offsets(raw, wanted):
+    """(offset, const index) of each plain LOAD_CONST of the wanted (ascending)
+    constant indexes."""
+    if wanted[-1] > 255:
+        return _load_offsets(raw, set(wanted))
+    offsets = []
+    for i in wanted:
+        pattern = bytes((_LOAD_CONST, i))
+        at = raw.find(pattern)
+        while at >= 0:
+            # An instruction starts at an even offset; EXTENDED_ARG before
+            # it would make the argument another constant.
+            if at % 2 == 0 and (at == 0 or raw[at - 2] != _EXTENDED_ARG):
+                offsets.append((at, i))
+            at = raw.find(pattern, at + 1)
+    return offsets
 
 
 def _load_offsets(raw, wanted):
@@ -316,11 +414,16 @@ def code_defs(st, path):
     cached = st.codedefs.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
+    data = record[2] if len(record) > 2 else None
     try:
         # The text tokenize.open would give (same encoding detection, universal
-        # newlines), without its TextIOWrapper set-up.
-        with open(path, "rb") as handle:
-            text = decode_source(handle.read())
+        # newlines), without its TextIOWrapper set-up; from the bytes the
+        # reload compiled when it kept them (read after the stamp was taken,
+        # which still matches), else from the file.
+        if data is None:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        text = decode_source(data)
     except (OSError, SyntaxError, UnicodeDecodeError):
         return None
     result = CodeDefs(record[1], text)

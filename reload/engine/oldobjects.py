@@ -105,21 +105,32 @@ class Old:
 
     def definition(self, kind, om, new):
         """Return a Location dict of new's definition, or None."""
+        return self.definition_span(kind, om, new)[0]
+
+    def definition_span(self, kind, om, new):
+        """Return (Location dict or None, span): span is the header span of
+        new.__qualname__ in the Location's file when the Location came from
+        it, else None."""
         current = sys.modules.get(om.name)
         path = paths.module_path(current) if current is not None else None
         if not path or new is None:
-            return None
+            return None, None
         if kind == "module":
-            return {"file": self.st.real(path), "line": 1, "column": 1}
+            return {"file": self.st.real(path), "line": 1, "column": 1}, None
         qual = getattr(new, "__qualname__", None)
         span = locate.find_def(self.st, path, qual) if isinstance(qual, str) else None
         if span is not None:
-            return {"file": self.st.real(path), "line": span[0], "column": span[1]}
+            real = self.st.real(path)
+            # The same answer find_def gives for the resolved file (same .py
+            # file, same contents); a link to a non-.py file gives none there.
+            same = real == path or real.endswith(".py")
+            return ({"file": real, "line": span[0], "column": span[1]},
+                    span if same else None)
         code = getattr(new, "__code__", None)
         if code is not None:
-            return {"file": self.st.real(code.co_filename), "line": code.co_firstlineno,
-                    "column": 1}
-        return None
+            return ({"file": self.st.real(code.co_filename), "line": code.co_firstlineno,
+                     "column": 1}, None)
+        return None, None
 
 
 def walk(module, qualname):

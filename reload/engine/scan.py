@@ -289,10 +289,11 @@ def _scan_instances(st, old, index_of, found, hits):
         if new is not None:
             group[3] = new
     for target, (number, om, cls, new) in groups.items():
-        loc = old.definition("class", om, new)
+        loc, span = old.definition_span("class", om, new)
         where = None
         if loc is not None:
-            span = locate.find_def(st, loc["file"], new.__qualname__)
+            if span is None:
+                span = locate.find_def(st, loc["file"], new.__qualname__)
             where = (loc["file"], span) if span else None
         noun = "instance" if number == 1 else "instances"
         msg = ("%d %s of the old `%s` still alive; patch in place to move them to the "

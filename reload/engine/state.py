@@ -85,7 +85,7 @@ class State:
         self.order = {}  # package -> module names in import order
         self.patched = weakref.WeakKeyDictionary()  # old object -> new it now mirrors
         self.indexes = {}  # path -> (mtime_ns, size, locate.Index)
-        self.codes = {}  # path -> ((mtime_ns, size), module code) compiled by a reload
+        self.codes = {}  # path -> ((mtime_ns, size), module code, source bytes or None)
         self.codedefs = {}  # path -> ((mtime_ns, size), locate.CodeDefs or None)
         self.count = 0  # reloads done
         self.lock = threading.RLock()  # one request at a time, queued
