@@ -62,8 +62,16 @@ def _collect(value, modname, namespace, classes, functions, seen):
         except TypeError:
             return
         for item in list(vars(value).values()):
-            if type(item) not in _PLAIN:
-                _collect(item, modname, namespace, classes, functions, seen)
+            kind = type(item)
+            if kind in _PLAIN:
+                continue
+            if kind is types.FunctionType:  # most class entries: methods, inline
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    if item.__globals__ is namespace:
+                        functions.append(weakref.ref(item))
+                continue
+            _collect(item, modname, namespace, classes, functions, seen)
 
 
 class State:
