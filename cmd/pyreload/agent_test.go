@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/pyreload/pyreload/reload/testbinary"
 	"io"
 	"net"
 	"net/http"
@@ -28,16 +29,7 @@ import (
 const python = "/usr/bin/python3"
 
 // binary is the built pyreload ($PYRELOAD_BIN or bin/pyreload).
-func binary(t testing.TB) string {
-	if b := os.Getenv("PYRELOAD_BIN"); b != "" {
-		return b
-	}
-	b, _ := filepath.Abs("../../bin/pyreload")
-	if _, err := os.Stat(b); err != nil {
-		t.Fatalf("%s is missing: run `make` first (or set PYRELOAD_BIN)", b)
-	}
-	return b
-}
+func binary(t testing.TB) string { return testbinary.Path(t) }
 
 // attachEnv isolates the socket directory of one test.
 func attachEnv(t testing.TB) []string {
@@ -74,7 +66,7 @@ func copyWebapp(t testing.TB) string {
 type webapp struct {
 	cmd     *exec.Cmd
 	workers map[int]int
-	stderr  *syncBuffer
+	stderr  *testbinary.SyncBuffer
 }
 
 // startWebapp runs `python3 -m pyreload_agent --root ROOT [agentArgs] app
@@ -91,7 +83,7 @@ func startWebapp(t testing.TB, env []string, root string, n int, agentArgs ...st
 	cmd := exec.Command(python, args...)
 	cmd.Dir = root
 	cmd.Env = append(env, "PYTHONPATH="+agentDir)
-	app := &webapp{cmd: cmd, stderr: &syncBuffer{}}
+	app := &webapp{cmd: cmd, stderr: &testbinary.SyncBuffer{}}
 	cmd.Stderr = app.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, cmd.Start())
@@ -152,18 +144,8 @@ func setGreeting(t testing.TB, root, v string) {
 
 // pyreload runs the binary and returns stdout, stderr and the exit code.
 func pyreload(t testing.TB, env []string, args ...string) (string, string, int) {
-	cmd := exec.Command(binary(t), args...)
-	cmd.Env = env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
-	return stdout.String(), stderr.String(), code
+	r := testbinary.Run(t, "", env, args...)
+	return r.Stdout, r.Stderr, r.Code
 }
 
 func TestAttachPreforkWorkersReloadTogether(t *testing.T) {

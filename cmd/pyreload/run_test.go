@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,28 +30,9 @@ func workspace(t *testing.T, files map[string]string) string {
 	return root
 }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
 // pyreload runs the real binary in dir and waits for it.
-func pyreload(t *testing.T, dir string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, testbinary.Path(t), args...)
-	cmd.Dir = dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
-	return result{code, out.String(), errb.String()}
+func pyreload(t *testing.T, dir string, args ...string) testbinary.Result {
+	return testbinary.Run(t, dir, nil, args...)
 }
 
 // startRun starts `pyreload run` in the background and waits until the root
@@ -78,8 +58,8 @@ func startRun(t *testing.T, root string, args ...string) (*exec.Cmd, *bytes.Buff
 func TestRunShowsOutputAndKeepsExitCode(t *testing.T) {
 	root := workspace(t, map[string]string{"app.py": "import sys\nprint('hello from app')\nsys.exit(5)\n"})
 	r := pyreload(t, root, "run", "app.py")
-	assert.Equal(t, 5, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "hello from app")
+	assert.Equal(t, 5, r.Code, r.Stderr)
+	assert.Contains(t, r.Stdout, "hello from app")
 }
 
 func TestRunModuleAndFunctionTargets(t *testing.T) {
@@ -88,11 +68,11 @@ func TestRunModuleAndFunctionTargets(t *testing.T) {
 		"shop/app.py":      "import sys\ndef main():\n    print('main', sys.argv[1:])\nif __name__ == '__main__':\n    print('as module', sys.argv[1:])\n",
 	})
 	r := pyreload(t, root, "run", "shop.app:main", "a", "b")
-	assert.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "main ['a', 'b']")
+	assert.Equal(t, 0, r.Code, r.Stderr)
+	assert.Contains(t, r.Stdout, "main ['a', 'b']")
 	r = pyreload(t, root, "run", "shop.app", "x")
-	assert.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "as module ['x']")
+	assert.Equal(t, 0, r.Code, r.Stderr)
+	assert.Contains(t, r.Stdout, "as module ['x']")
 }
 
 func TestRunUserCodeFaults(t *testing.T) {
@@ -112,16 +92,16 @@ func TestRunUserCodeFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := workspace(t, map[string]string{"app.py": tc.src})
 			r := pyreload(t, root, "run", "app.py")
-			assert.Equal(t, tc.code, r.code, "stdout %s\nstderr %s", r.stdout, r.stderr)
+			assert.Equal(t, tc.code, r.Code, "stdout %s\nstderr %s", r.Stdout, r.Stderr)
 			if tc.says != "" {
-				assert.Contains(t, r.stderr, tc.says)
+				assert.Contains(t, r.Stderr, tc.says)
 			}
 			if tc.name == "systemexit_in_thread" {
-				assert.Contains(t, r.stdout, "main continues")
+				assert.Contains(t, r.Stdout, "main continues")
 			}
 			if tc.name == "prints_to_fd1" {
-				assert.Contains(t, r.stdout, "{not json")
-				assert.Contains(t, r.stdout, "raw")
+				assert.Contains(t, r.Stdout, "{not json")
+				assert.Contains(t, r.Stdout, "raw")
 			}
 		})
 	}
@@ -130,20 +110,20 @@ func TestRunUserCodeFaults(t *testing.T) {
 func TestRunBadInput(t *testing.T) {
 	root := workspace(t, map[string]string{"app.py": "print(1)\n"})
 	r := pyreload(t, root, "run", "missing.py")
-	assert.Equal(t, 66, r.code)
-	assert.Contains(t, r.stderr, "no such script")
+	assert.Equal(t, 66, r.Code)
+	assert.Contains(t, r.Stderr, "no such script")
 
 	file := filepath.Join(root, "app.py")
 	r = pyreload(t, root, "run", "--root", file, "app.py")
-	assert.Equal(t, 66, r.code)
-	assert.Contains(t, r.stderr, "is not a directory")
+	assert.Equal(t, 66, r.Code)
+	assert.Contains(t, r.Stderr, "is not a directory")
 
 	r = pyreload(t, root, "run")
-	assert.Equal(t, 64, r.code)
+	assert.Equal(t, 64, r.Code)
 
 	r = pyreload(t, root, "run", "no_such_module")
-	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, "No module named 'no_such_module'")
+	assert.Equal(t, 1, r.Code)
+	assert.Contains(t, r.Stderr, "No module named 'no_such_module'")
 }
 
 func TestRunStopsCleanlyOnCtrlC(t *testing.T) {
@@ -170,9 +150,9 @@ func TestSecondRunForTheSameRootIsRefused(t *testing.T) {
 	hostPID := clients[0].Process().PID
 	clients[0].Close()
 	r := pyreload(t, root, "run", "app.py")
-	assert.Equal(t, 75, r.code)
-	assert.Contains(t, r.stderr, "already serves")
-	assert.Contains(t, r.stderr, "pid "+strconv.Itoa(hostPID))
+	assert.Equal(t, 75, r.Code)
+	assert.Contains(t, r.Stderr, "already serves")
+	assert.Contains(t, r.Stderr, "pid "+strconv.Itoa(hostPID))
 }
 
 func TestStaleSocketOfKilledRunIsCleared(t *testing.T) {

@@ -1,7 +1,6 @@
 package lsptest_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,9 +26,4 @@ func TestScenarios(t *testing.T) {
 
 // serverBinary is the pyreload binary under test: $PYRELOAD_BIN (e.g. a
 // -race build) or a fresh build of the tree.
-func serverBinary(t testing.TB) string {
-	if bin := os.Getenv("PYRELOAD_BIN"); bin != "" {
-		return bin
-	}
-	return testbinary.Path(t)
-}
+func serverBinary(t testing.TB) string { return testbinary.Path(t) }

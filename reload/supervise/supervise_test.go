@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,24 +38,7 @@ def exit_in_thread():
     return "still here"
 `
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startHost(t *testing.T, files map[string]string, opts supervise.Options) (*supervise.Host, *syncBuffer) {
+func startHost(t *testing.T, files map[string]string, opts supervise.Options) (*supervise.Host, *testbinary.SyncBuffer) {
 	t.Helper()
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	root := t.TempDir()
@@ -65,7 +47,7 @@ func startHost(t *testing.T, files map[string]string, opts supervise.Options) (*
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 		require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
 	}
-	var stderr syncBuffer
+	var stderr testbinary.SyncBuffer
 	opts.Root, opts.Exe, opts.Stderr = root, testbinary.Path(t), &stderr
 	h, err := supervise.Start(context.Background(), opts)
 	require.NoError(t, err, stderr.String())

@@ -19,12 +19,15 @@ var (
 	out   []byte
 )
 
-// Path returns the built binary, building it on first use. The build needs
-// PKG_CONFIG_PATH to find pyhost/cpython (the Makefile exports it; when
-// unset, it is derived from this file's location). PYRELOAD_TEST_TAGS adds
-// build tags.
+// Path returns the binary under test: $PYRELOAD_BIN when set (say, a -race
+// build), else this tree built on first use. The build needs PKG_CONFIG_PATH
+// to find pyhost/cpython (the Makefile exports it; when unset, it is derived
+// from this file's location). PYRELOAD_TEST_TAGS adds build tags.
 func Path(t testing.TB) string {
 	t.Helper()
+	if bin := os.Getenv("PYRELOAD_BIN"); bin != "" {
+		return bin
+	}
 	once.Do(build)
 	if fault != nil {
 		t.Fatalf("building pyreload: %v\n%s", fault, out)
