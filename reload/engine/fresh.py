@@ -34,15 +34,13 @@ class FreshSourceLoader(machinery.SourceFileLoader):
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
-        stamp = None
-        if self.codes is not None:
-            try:
-                info = os.stat(path)
-                stamp = (info.st_mtime_ns, info.st_size)
-            except OSError:
-                stamp = None
+        try:
+            info = os.stat(path)  # one stat serves the record, the trust check and the .pyc
+        except OSError:
+            info = None
+        stamp = None if info is None or self.codes is None else (info.st_mtime_ns, info.st_size)
         self._source = None
-        code = self._get_code(fullname, path)
+        code = self._get_code(fullname, path, info)
         if stamp is not None and code is not None:
             record = (stamp, code, self._source)
             for key in self.keys:
@@ -50,8 +48,8 @@ class FreshSourceLoader(machinery.SourceFileLoader):
         self._source = None
         return code
 
-    def _get_code(self, fullname, path):
-        if cache_is_trustworthy(path):
+    def _get_code(self, fullname, path, info):
+        if cache_is_trustworthy(path, info):
             return super().get_code(fullname)
         data = self.get_data(path)
         self._source = data
@@ -61,26 +59,26 @@ class FreshSourceLoader(machinery.SourceFileLoader):
             if exc.filename and exc.lineno:
                 raise
             raise located(exc, data, path) from exc
-        if not sys.dont_write_bytecode:
+        if not sys.dont_write_bytecode and info is not None:
             try:
-                st = os.stat(path)
                 pyc = _bootstrap_external._code_to_timestamp_pyc(
-                    code, int(st.st_mtime), st.st_size)
+                    code, int(info.st_mtime), info.st_size)
                 self._cache_bytecode(path, cache_from_source(path), pyc)
             except Exception:
                 pass
         return code
 
 
-def cache_is_trustworthy(path):
+def cache_is_trustworthy(path, src=None):
     """Report whether path's .pyc was written after the source's last change.
 
     The pyc records the source mtime in whole seconds; it can only be stale when
     the source changed after the pyc was written (ctime, which utime cannot set
-    back) or within the second the pyc records.
+    back) or within the second the pyc records. src is path's stat, if taken.
     """
     try:
-        src = os.stat(path)
+        if src is None:
+            src = os.stat(path)
         pyc = os.stat(cache_from_source(path))
     except (OSError, NotImplementedError, ValueError):
         return False
