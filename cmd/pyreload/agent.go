@@ -57,7 +57,7 @@ Either start the app through it (TARGET: module, module:function or script):
 
     PYTHONPATH=%[1]s python3 -m pyreload_agent --root %[2]s TARGET [ARGS...]
 
-or, with that directory on PYTHONPATH, add the two lines to add to your app
+or, with that directory on PYTHONPATH, these are the two lines to add to your app
 (before it forks its workers, so each worker serves its own socket):
 
     import pyreload_agent
