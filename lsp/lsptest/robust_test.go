@@ -221,7 +221,7 @@ func TestMergesInterpretersNamingTheProcess(t *testing.T) {
 	t.Cleanup(func() { run.Process.Kill(); run.Wait() })
 	agentPath, err := exec.Command(bin, "agent", "--path").Output()
 	require.NoError(t, err)
-	agent := exec.Command("python3", "-m", "pyreload_agent", "--root", root, "agent_main.py")
+	agent := exec.Command("/usr/bin/python3", "-m", "pyreload_agent", "--root", root, "agent_main.py")
 	agent.Dir = root
 	agent.Env = append(os.Environ(), "PYTHONPATH="+strings.TrimSpace(string(agentPath)))
 	require.NoError(t, agent.Start())
