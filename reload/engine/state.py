@@ -23,11 +23,7 @@ class OldModule:
         self.gen = gen
         self.classes = []
         self.functions = []
-        seen = set()
-        for value in list(self.namespace.values()):
-            if type(value) not in _PLAIN:
-                _collect(value, self.name, self.namespace, self.classes, self.functions,
-                         seen)
+        _record(self.namespace, self.name, self.classes, self.functions)
 
 
 # Exact types that are never a function, class, staticmethod, classmethod or
@@ -37,6 +33,75 @@ _PLAIN = frozenset((
     types.ModuleType, types.BuiltinFunctionType, types.GetSetDescriptorType,
     types.MemberDescriptorType, types.WrapperDescriptorType, types.MethodDescriptorType,
 ))
+
+
+# Exact types _collect looks into (besides plain functions); an object that is
+# none of them records nothing and is skipped without a call.
+_SPECIAL = (staticmethod, classmethod, property, type)
+_FUNCTION = types.FunctionType
+_ref = weakref.ref
+
+
+def _record(namespace, modname, classes, functions):
+    """Fill classes and functions of the module owning namespace, in the same
+    order, with the same objects, as _collect on each namespace value would:
+    plain functions and classes (most entries that are not plain values) are
+    handled inline, a class's methods too; other kinds go through _collect."""
+    seen = set()
+    add = seen.add
+    for value in list(namespace.values()):
+        kind = type(value)
+        if kind in _PLAIN:
+            continue
+        if kind is _FUNCTION:
+            if id(value) not in seen:
+                add(id(value))
+                if value.__globals__ is namespace:
+                    functions.append(_ref(value))
+            continue
+        if kind is not type:
+            if isinstance(value, _SPECIAL):
+                _collect(value, modname, namespace, classes, functions, seen)
+            continue
+        # An exact `type` instance: a class, as _collect treats it.
+        if id(value) in seen:
+            continue
+        add(id(value))
+        if getattr(value, "__module__", None) != modname:
+            continue
+        try:
+            classes.append(_ref(value))
+        except TypeError:
+            continue
+        for item in list(vars(value).values()):
+            kind = type(item)
+            if kind in _PLAIN:
+                continue
+            if kind is _FUNCTION:
+                if id(item) not in seen:
+                    add(id(item))
+                    if item.__globals__ is namespace:
+                        functions.append(_ref(item))
+                continue
+            if kind is property or kind is staticmethod or kind is classmethod:
+                # Inline what _collect does for these, functions inside inline too.
+                if id(item) in seen:
+                    continue
+                add(id(item))
+                parts = ((item.fget, item.fset, item.fdel) if kind is property
+                         else (item.__func__,))
+                for part in parts:
+                    if part is None:
+                        continue
+                    if type(part) is _FUNCTION:
+                        if id(part) not in seen:
+                            add(id(part))
+                            if part.__globals__ is namespace:
+                                functions.append(_ref(part))
+                    else:
+                        _collect(part, modname, namespace, classes, functions, seen)
+                continue
+            _collect(item, modname, namespace, classes, functions, seen)
 
 
 def _collect(value, modname, namespace, classes, functions, seen):
