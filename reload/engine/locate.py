@@ -194,6 +194,7 @@ class CodeDefs:
         self.text = text
         self._lines = None
         self._plain = None  # whether the one-name check (_quick) may be tried
+        self._nl_only = None  # whether "\n" is the only line break (ASCII text)
         self._full = False  # whether the whole-file analysis (_analyse) ran
         self._answers = {}  # name -> what _quick answered (False: unsure)
         self.usable = False
@@ -262,9 +263,8 @@ class CodeDefs:
             # header line and the statement is at module level (column 0).
             sub = consts[wanted[0]]
             line = sub.co_firstlineno
-            lines = self.lines
             head = _keyword(sub) + name
-            if 1 <= line <= len(lines) and lines[line - 1].startswith(head):
+            if self._header_line(head, line):
                 return True, (line, 1, line, len(head) + 1)
         offsets = _offsets(code.co_code, wanted)
         if {i for _, i in offsets} != set(wanted):
@@ -286,6 +286,24 @@ class CodeDefs:
         if have[1] != 0:
             return None
         return True, self._span(name, have[0], have[2])
+
+    def _header_line(self, head, line):
+        """Report whether lines[line - 1] starts with head, where head holds a
+        name the text holds once. When "\\n" is the text's only line break
+        (an ASCII text without \\r \\v \\f \\x1c-\\x1e, which splitlines
+        also breaks at), head's one occurrence is found and its line counted
+        without splitting the whole text."""
+        nl_only = self._nl_only
+        if nl_only is None:
+            text = self.text
+            nl_only = self._nl_only = not any(c in text for c in _OTHER_BREAKS)
+        if not nl_only:
+            lines = self.lines
+            return 1 <= line <= len(lines) and lines[line - 1].startswith(head)
+        text = self.text
+        at = text.find(head)
+        return (at >= 0 and (at == 0 or text[at - 1] == "\n")
+                and text.count("\n", 0, at) + 1 == line)
 
     def lookup(self, name):
         """Return (True, span or None) as Index.defs.get(name) would, or (False, None)."""
@@ -323,6 +341,9 @@ def _keyword(sub):
         return "async def "
     return "def "
 
+
+# Line breaks str.splitlines honours in an ASCII text besides "\n".
+_OTHER_BREAKS = "\r\v\f\x1c\x1d\x1e"
 
 _CODE = type(compile("", "", "exec"))  # code objects cannot be subclassed
 
@@ -423,7 +444,12 @@ def code_defs(st, path):
         if data is None:
             with open(path, "rb") as handle:
                 data = handle.read()
-        text = decode_source(data)
+        if data.isascii() and b"\r" not in data and b"coding" not in data:
+            # What decode_source gives here: no coding cookie (UTF-8), no
+            # BOM, no line ends to translate.
+            text = data.decode("ascii")
+        else:
+            text = decode_source(data)
     except (OSError, SyntaxError, UnicodeDecodeError):
         return None
     result = CodeDefs(record[1], text)
