@@ -163,8 +163,7 @@ func wantLines(text string) []string {
 }
 
 func write(t *testing.T, path, src string) {
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+	testbinary.WriteTree(t, filepath.Dir(path), map[string]string{filepath.Base(path): src})
 }
 
 // editKeepingMtime rewrites a file without changing its mtime: the

@@ -19,15 +19,7 @@ import (
 
 // workspace writes files under a fresh root and isolates the socket dir.
 func workspace(t *testing.T, files map[string]string) string {
-	t.Helper()
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
-	root := t.TempDir()
-	for name, src := range files {
-		path := filepath.Join(root, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
-	}
-	return root
+	return testbinary.Workspace(t, files)
 }
 
 // pyreload runs the real binary in dir and waits for it.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pyreload/pyreload/lsp/lsptest"
 	"github.com/pyreload/pyreload/reload/hostproto"
+	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
 func errorCode(m map[string]any) float64 {
@@ -57,11 +58,7 @@ func TestMalformedInput(t *testing.T) {
 }
 
 func writeTree(t *testing.T, root string, files map[string]string) {
-	for rel, text := range files {
-		p := filepath.Join(root, rel)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
-	}
+	testbinary.WriteTree(t, root, files)
 }
 
 func slowWorkspace(t *testing.T) string {

@@ -18,6 +18,7 @@ import (
 	"github.com/pyreload/pyreload/reload/agent"
 	"github.com/pyreload/pyreload/reload/engine"
 	"github.com/pyreload/pyreload/reload/hostproto"
+	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
 const python = "/usr/bin/python3"
@@ -133,9 +134,7 @@ func workspace(t testing.TB) string {
 }
 
 func write(t testing.TB, root, rel, text string) {
-	p := filepath.Join(root, rel)
-	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	testbinary.WriteTree(t, root, map[string]string{rel: text})
 }
 
 // startHolder runs a plain python3 that imports shop (and holder.py when

@@ -40,13 +40,7 @@ def exit_in_thread():
 
 func startHost(t *testing.T, files map[string]string, opts supervise.Options) (*supervise.Host, *testbinary.SyncBuffer) {
 	t.Helper()
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
-	root := t.TempDir()
-	for name, src := range files {
-		path := filepath.Join(root, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
-	}
+	root := testbinary.Workspace(t, files)
 	var stderr testbinary.SyncBuffer
 	opts.Root, opts.Exe, opts.Stderr = root, testbinary.Path(t), &stderr
 	h, err := supervise.Start(context.Background(), opts)

@@ -1,5 +1,6 @@
 // Package testbinary builds the real pyreload binary once per test process,
-// so tests can drive `pyreload host`, `run`, `reload` and `serve` as users do.
+// so tests can drive `pyreload host`, `run`, `reload` and `serve` as users do,
+// and lays out the workspaces they run in.
 package testbinary
 
 import (
