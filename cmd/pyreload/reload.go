@@ -65,9 +65,9 @@ func reloadCommand(args []string) int {
 	fleet := reload.NewFleet(interpreters(clients)...)
 	defer closeAll(clients)
 	targets := fs.Args()
-	settings := loadSettings(rootDir)
+	o.settings = loadSettings(rootDir)
 	for _, t := range targets {
-		if settings.Excluded(t) {
+		if o.settings.Excluded(t) {
 			fmt.Fprintf(os.Stderr, "pyreload reload: %s is excluded by [tool.pyreload] exclude in %s\n", t, filepath.Join(rootDir, config.FileName))
 			return exitUsage
 		}
@@ -83,12 +83,13 @@ type cliOptions struct {
 	timeout   time.Duration
 	tcpAddr   string // --tcp: one agent over TCP instead of the root's sockets
 	tokenFile string
+	settings  config.Settings // [tool.pyreload] of root, read once per run (per batch in watch mode)
 }
 
 // reloadTarget reloads one package or file in the fleet, then applies the
 // requested fix when the reload went through.
 func reloadTarget(ctx context.Context, fleet *reload.Fleet, o cliOptions, target string) (reload.Report, error) {
-	params := reload.ReloadParams{Package: target, Mode: loadSettings(o.root).Mode, TimeoutMS: int(o.timeout.Milliseconds())}
+	params := reload.ReloadParams{Package: target, Mode: o.settings.Mode, TimeoutMS: int(o.timeout.Milliseconds())}
 	if strings.HasSuffix(target, ".py") || strings.Contains(target, "/") {
 		abs, _ := filepath.Abs(target)
 		params.Package, params.File = "", abs

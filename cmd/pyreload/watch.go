@@ -17,13 +17,14 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/config"
 )
 
 // watchDebounce collapses a burst of file events (an editor's save is
 // several) into one reload: [tool.pyreload] debounceMs, else 200 ms.
-func watchDebounce(root string) time.Duration {
-	if ms := loadSettings(root).DebounceMS; ms > 0 {
-		return time.Duration(ms) * time.Millisecond
+func watchDebounce(st config.Settings) time.Duration {
+	if st.DebounceMS > 0 {
+		return time.Duration(st.DebounceMS) * time.Millisecond
 	}
 	return 200 * time.Millisecond
 }
@@ -47,7 +48,7 @@ func watchCommand(o cliOptions, packages []string) int {
 		what = strings.Join(w.only, ", ")
 	}
 	fmt.Fprintf(os.Stderr, "pyreload: watching %s for changes to %s; Ctrl-C to stop\n", root, what)
-	w.Run(ctx, watchDebounce(root), func(pkgs []string) {
+	w.Run(ctx, watchDebounce(loadSettings(root)), func(pkgs []string) {
 		reloadChanged(ctx, o, pkgs, os.Stdout, os.Stderr)
 	})
 	return exitOK
@@ -56,6 +57,7 @@ func watchCommand(o cliOptions, packages []string) int {
 // reloadChanged reloads pkgs in the root's interpreters as found right now
 // and prints each report as it comes: human lines, or one JSON object a line.
 func reloadChanged(ctx context.Context, o cliOptions, pkgs []string, stdout, stderr io.Writer) {
+	o.settings = loadSettings(o.root) // a saved pyproject.toml applies to the next batch
 	clients, err := discover(o)
 	defer closeAll(clients)
 	if err != nil || len(clients) == 0 {
