@@ -30,7 +30,7 @@ def load_engine(package, sources_json, root, kind, accel, cache_dir=""):
             mod.__package__ = package
             mods[name] = mod
             setattr(pkg, name, mod)
-    saved = {k: sys.modules.get(k) for k in _qualified(package, mods)}
+    saved = {m.__name__: sys.modules.get(m.__name__) for m in mods.values()}
     importlib._bootstrap._imp.acquire_lock()
     try:
         for name, mod in mods.items():
@@ -87,10 +87,6 @@ def _compiled(source, filename, cache_dir):
     except OSError:
         pass
     return code
-
-
-def _qualified(package, mods):
-    return [m.__name__ for m in mods.values()]
 
 
 def handle(engine, method, params_json):

@@ -49,7 +49,6 @@ type Host struct {
 	client *hostproto.Client
 	exited chan Exit
 	done   chan struct{} // closed when the current process has exited
-	tail   *tailWriter
 	stop   bool
 }
 
@@ -201,7 +200,7 @@ func (h *Host) start(ctx context.Context) error {
 		return fmt.Errorf("host started but does not answer: %w", err)
 	}
 	h.mu.Lock()
-	h.cmd, h.client, h.exited, h.done, h.tail, h.stop = cmd, client, exited, done, tail, false
+	h.cmd, h.client, h.exited, h.done, h.stop = cmd, client, exited, done, false
 	h.mu.Unlock()
 	return nil
 }
