@@ -84,6 +84,37 @@ func TestSystemExitIsAnErrorNotAnExit(t *testing.T) {
 	assert.Equal(t, "alive", out)
 }
 
+// TestBrokenPipeIsAnErrorNotADeath: as under python3, a write to a pipe
+// whose reader is gone raises BrokenPipeError (SIGPIPE is ignored), also in
+// a thread Python started (Go does not handle signals on threads it did not
+// create).
+func TestBrokenPipeIsAnErrorNotADeath(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	require.NoError(t, interp.Exec(ctx, `
+import os, threading
+def write_to_closed_pipe():
+    seen = []
+    def write():
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            os.write(w, b"x")
+            seen.append("written")
+        except BrokenPipeError:
+            seen.append("BrokenPipeError")
+        finally:
+            os.close(w)
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join()
+    return seen[0]
+`, "<test>"))
+	out, err := interp.Call(ctx, "write_to_closed_pipe")
+	require.NoError(t, err)
+	assert.Equal(t, "BrokenPipeError", out)
+}
+
 func TestDeadlineInterruptsRunawayLoop(t *testing.T) {
 	interp := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)

@@ -2,8 +2,10 @@ package pyhost
 
 import (
 	"fmt"
+	"os/signal"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 
 	python3 "github.com/go-python/cpy3"
@@ -83,6 +85,10 @@ func (i *Interpreter) own(opts Options, initErr chan<- error) {
 			return
 		}
 	}
+	// What python3 does at start-up, which Py_InitializeEx(false) skips: a
+	// write to a closed pipe or socket, or past the file size limit, raises
+	// an OSError in Python instead of killing the process.
+	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
 	python3.Py_InitializeEx(false) // false: leave signal handling to Go
 	if !python3.Py_IsInitialized() {
 		initErr <- fmt.Errorf("CPython failed to initialise")

@@ -91,8 +91,7 @@ def _compiled(source, filename, cache_dir):
 
 def handle(engine, method, params_json):
     """Answer one engine method; returns the result as JSON text."""
-    result = engine["api"].handle(engine["state"], method, json.loads(params_json))
-    return json.dumps(result, default=repr)
+    return engine["api"].handle_json(engine["state"], method, params_json)
 
 
 def prepare(root):
@@ -269,6 +268,12 @@ def host_load(package, sources_json, root, kind, cache_dir):
     accel = globals().get("_pyreload_accel")
     _HOST["engine"] = load_engine(package, sources_json, root, kind, accel, cache_dir)
     return "ok"
+
+
+def host_socket(path):
+    """Name the host's socket in the process field of every report."""
+    _HOST["engine"]["state"].socket = path
+    return ""
 
 
 def host_handle(method, params_json):

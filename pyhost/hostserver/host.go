@@ -88,6 +88,10 @@ func Start(opts Options) (*Host, *hostproto.Listener, error) {
 		return nil, nil, err
 	}
 	h.socket = l.Path
+	if _, err := h.interp.Call(context.Background(), "host_socket", l.Path); err != nil {
+		l.Close()
+		return nil, nil, fmt.Errorf("load engine: %+v", err)
+	}
 	return h, l, nil
 }
 

@@ -96,20 +96,7 @@ func (h *Host) serialized(ctx context.Context, timeoutMS int, fn string, args ..
 		}
 		return nil, pythonError(err)
 	}
-	if fn == "host_handle" {
-		return h.stamp(out), nil
-	}
 	return out, nil
-}
-
-// stamp fills the report's process field.
-func (h *Host) stamp(raw json.RawMessage) any {
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil {
-		return raw
-	}
-	m["process"] = reload.Process{PID: os.Getpid(), Kind: "host", Socket: h.socket}
-	return m
 }
 
 func (h *Host) status(ctx context.Context) (any, error) {

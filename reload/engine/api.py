@@ -4,10 +4,14 @@ A host keeps the State from new_state(root, kind) and calls handle(state, method
 params) for reload, scan, fix (and ping, status, import). A host may set
 state.accel to an object with instances_of(types_tuple) -> list to filter the gc
 heap in C. handle raises KeyError for an unknown method and ValueError for bad
-params; everything else is reported in the returned dict.
+params; everything else is reported in the returned dict. handle_json is the
+same with JSON text in and out. The cyclic garbage collector is paused while
+reload, scan and fix run.
 """
 
+import gc
 import importlib
+import json
 import os
 import platform
 import sys
@@ -23,6 +27,9 @@ from . import scan
 from . import state as statemod
 
 
+_NO_FULL = 1 << 30  # a gen2 threshold that is never reached
+
+
 def new_state(root, kind="host"):
     """Return a fresh State for workspace root; kind is "host" or "agent"."""
     return statemod.State(root, kind)
@@ -30,24 +37,67 @@ def new_state(root, kind="host"):
 
 def handle(st, method, params=None):
     """Run one protocol method and return its result dict."""
-    params = dict(params or {})
     with st.lock:
-        st.real = paths.Resolver().real  # resolved paths cached for this request
+        paused = _pause_collector(method)
         try:
-            if method == "reload":
-                return reload(st, params)
-            if method == "scan":
-                return scan_packages(st, params.get("packages") or [])
-            if method == "fix":
-                return fix(st, params)
-            if method == "status":
-                return status_fields(st)
-            if method == "import":
-                return import_modules(st, params.get("modules") or [])
-            if method == "ping":
-                return {"pong": True}
+            return _dispatch(st, method, dict(params or {}))
         finally:
-            st.real = paths.real
+            if paused:
+                _resume_collector(paused)
+
+
+def handle_json(st, method, params_json):
+    """handle() with JSON text in and out. The collector stays paused until the
+    answer is encoded, so the collection a request deferred is not paid for in
+    its own answer."""
+    with st.lock:
+        paused = _pause_collector(method)
+        try:
+            result = _dispatch(st, method, dict(json.loads(params_json) or {}))
+            return json.dumps(result, default=repr)
+        finally:
+            if paused:
+                _resume_collector(paused)
+
+
+def _pause_collector(method):
+    """Hold off full collections during reload, scan and fix. A full collection
+    of a multi-million-object heap takes seconds, which would stall the request
+    (and, in a reload, every thread waiting on the import locks); young
+    collections go on as usual. Return what _resume_collector needs, or None."""
+    if method not in ("reload", "scan", "fix") or not gc.isenabled():
+        return None
+    before = gc.get_threshold()
+    held = before[:2] + (_NO_FULL,) + before[3:]
+    gc.set_threshold(*held)
+    return before, held
+
+
+def _resume_collector(paused):
+    """Restore the thresholds _pause_collector changed (unless someone else
+    changed them meanwhile)."""
+    before, held = paused
+    if gc.get_threshold() == held:
+        gc.set_threshold(*before)
+
+
+def _dispatch(st, method, params):
+    st.real = paths.Resolver().real  # resolved paths cached for this request
+    try:
+        if method == "reload":
+            return reload(st, params)
+        if method == "scan":
+            return scan_packages(st, params.get("packages") or [])
+        if method == "fix":
+            return fix(st, params)
+        if method == "status":
+            return status_fields(st)
+        if method == "import":
+            return import_modules(st, params.get("modules") or [])
+        if method == "ping":
+            return {"pong": True}
+    finally:
+        st.real = paths.real
     raise KeyError("unknown method %r" % (method,))
 
 

@@ -66,6 +66,8 @@ def report(st, action, package, started, ok=True, rolled_back=False, modules=(),
         "error": error, "stale": sorted(stale_list, key=sort_key),
         "process": {"pid": os.getpid(), "kind": st.kind},
     }
+    if st.socket:
+        out["process"]["socket"] = st.socket
     if fixes is not None:
         out["fixes"] = list(fixes)
     return out

@@ -5,6 +5,8 @@ source, so an edit within the same second that keeps the size would load old
 code. While a reload re-imports, a meta-path finder hands out a source loader
 that ignores the cached bytecode for workspace files of the reloaded tree and
 rewrites the cache with the fresh code. Stdlib and site-packages are untouched.
+When the reload runs a precompile.Pool, the loader takes the code the pool
+compiled from the same version of the file instead of compiling it again.
 """
 
 import os
@@ -26,9 +28,10 @@ class FreshSourceLoader(machinery.SourceFileLoader):
     it was compiled from) instead of reading and parsing the file again.
     """
 
-    def __init__(self, fullname, path, codes=None, keys=()):
+    def __init__(self, fullname, path, codes=None, keys=(), precompiled=None):
         super().__init__(fullname, path)
         self.codes = codes
+        self.precompiled = precompiled  # a precompile.Pool, or None
         self.keys = tuple(keys) or (path,)
         self._source = None  # the bytes _get_code compiled (None: from a .pyc)
 
@@ -49,16 +52,20 @@ class FreshSourceLoader(machinery.SourceFileLoader):
         return code
 
     def _get_code(self, fullname, path, info):
-        if cache_is_trustworthy(path, info):
+        ready = None if self.precompiled is None else self.precompiled.take(path, info)
+        if ready is None and cache_is_trustworthy(path, info):
             return super().get_code(fullname)
-        data = self.get_data(path)
+        if ready is not None:
+            data, code = ready
+        else:
+            data = self.get_data(path)
+            try:
+                code = self.source_to_code(data, path)
+            except SyntaxError as exc:
+                if exc.filename and exc.lineno:
+                    raise
+                raise located(exc, data, path) from exc
         self._source = data
-        try:
-            code = self.source_to_code(data, path)
-        except SyntaxError as exc:
-            if exc.filename and exc.lineno:
-                raise
-            raise located(exc, data, path) from exc
         if not sys.dont_write_bytecode and info is not None:
             try:
                 pyc = _bootstrap_external._code_to_timestamp_pyc(
@@ -104,11 +111,12 @@ def located(exc, data, path):
 class FreshFinder:
     """Meta-path finder for the modules under prefixes that live in the workspace."""
 
-    def __init__(self, prefixes, root, libdirs, real=paths.real):
+    def __init__(self, prefixes, root, libdirs, real=paths.real, precompiled=None):
         self.prefixes = tuple(prefixes)
         self.root = root
         self.libdirs = libdirs
         self.real = real
+        self.precompiled = precompiled
         self.codes = {}  # path -> ((mtime_ns, size), module code, source) compiled
 
     def find_spec(self, fullname, path=None, target=None):
@@ -121,7 +129,8 @@ class FreshFinder:
         if (type(loader) is machinery.SourceFileLoader and spec.origin
                 and paths.is_workspace(spec.origin, self.root, self.libdirs, self.real)):
             keys = {loader.path, self.real(loader.path)}
-            spec.loader = FreshSourceLoader(loader.name, loader.path, self.codes, keys)
+            spec.loader = FreshSourceLoader(loader.name, loader.path, self.codes, keys,
+                                            self.precompiled)
         return spec
 
     def invalidate_caches(self):
@@ -131,8 +140,8 @@ class FreshFinder:
 class installed:
     """Context manager that puts a FreshFinder first on sys.meta_path."""
 
-    def __init__(self, prefixes, root, libdirs, real=paths.real):
-        self.finder = FreshFinder(prefixes, root, libdirs, real)
+    def __init__(self, prefixes, root, libdirs, real=paths.real, precompiled=None):
+        self.finder = FreshFinder(prefixes, root, libdirs, real, precompiled)
 
     def __enter__(self):
         sys.meta_path.insert(0, self.finder)

@@ -2,6 +2,7 @@
 
 import importlib
 import sys
+from importlib import machinery
 import time
 from itertools import islice
 
@@ -9,6 +10,7 @@ from . import failure
 from . import fresh
 from . import locks
 from . import paths
+from . import precompile
 from . import state as statemod
 from . import watchdog
 
@@ -47,13 +49,17 @@ def deep_reload(st, package, timeout_s=30.0):
     parent = _parent_snapshot(package)
     deadline_guard = None
     marker = _Marker(package)
+    sources = _stale_sources(st, live)
+    pool = precompile.pool_for(st, len(sources))
     try:
         try:
+            if pool is not None:
+                pool.submit(sources)
             order = _evict(live, nones)
             importlib.invalidate_caches()
             deadline_guard = watchdog.Deadline(max(deadline - time.monotonic(), 0.05),
                                                st.watchdog)
-            with fresh.installed([package], st.root, st.libdirs, st.real) as finder:
+            with fresh.installed([package], st.root, st.libdirs, st.real, pool) as finder:
                 _reimport(package, order, marker)
             st.codes.update(finder.codes)
             deadline_guard.disarm()
@@ -62,13 +68,15 @@ def deep_reload(st, package, timeout_s=30.0):
         except BaseException as exc:  # roll back whatever the new code raised
             if deadline_guard is not None:
                 deadline_guard.disarm()
-            if type(exc).__name__ == "ReloadTimeout":
+            if isinstance(exc, watchdog.ReloadTimeout):
                 exc = _timeout_error(exc, timeout_s)
             _rollback(st, package, live, nones, parent, before_keys)
             return Outcome(error=failure.from_exception(exc, st.root, st.libdirs),
                            rolled_back=True)
         finally:
             marker.unmark()
+            if pool is not None:
+                pool.forget()
     finally:
         locks.release(held)
     st.count += 1
@@ -77,6 +85,38 @@ def deep_reload(st, package, timeout_s=30.0):
         gens.append(statemod.OldModule(module, st.count))
     st.order[package] = new
     return Outcome(modules=new)
+
+
+def _stale_sources(st, live):
+    """Return the workspace source paths of live whose cached bytecode cannot
+    be trusted (what the re-import compiles), in the order it imports them."""
+    out = []
+    for name in _import_order(live):
+        module = live[name]
+        loader = getattr(getattr(module, "__spec__", None), "loader", None)
+        if type(loader) not in (machinery.SourceFileLoader, fresh.FreshSourceLoader):
+            continue
+        path = loader.path
+        if (paths.is_workspace(path, st.root, st.libdirs, st.real)
+                and not fresh.cache_is_trustworthy(path)):
+            out.append(path)
+    return out
+
+
+def _import_order(live):
+    """Return live's names in the order _reimport imports them: sys.modules
+    order, except that a package comes before its submodules (importlib moves
+    a package to the end of sys.modules once its __init__ has run)."""
+    out = []
+    seen = set()
+    for name in live:
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            head = ".".join(parts[:end])
+            if head in live and head not in seen:
+                seen.add(head)
+                out.append(head)
+    return out
 
 
 def _timeout_error(exc, timeout_s):

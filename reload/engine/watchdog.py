@@ -1,6 +1,6 @@
 """Deadline for a reload's re-import: a runaway module top level is interrupted.
 
-When armed, a timer raises TimeoutError asynchronously in the reloading thread
+When armed, a timer raises ReloadTimeout asynchronously in the reloading thread
 (PyThreadState_SetAsyncExc) if the re-import is still running at the deadline;
 the reload then rolls back like any other failure. Code blocked inside a C call
 is interrupted only when it returns to Python.
@@ -8,6 +8,12 @@ is interrupted only when it returns to Python.
 
 import ctypes
 import threading
+
+
+class ReloadTimeout(BaseException):
+    """Raised in the reloading thread at its deadline. A BaseException, like
+    KeyboardInterrupt, so that `except Exception` in the code being imported
+    (or `except OSError` around the reload's own I/O) does not swallow it."""
 
 
 class Deadline:
@@ -29,9 +35,8 @@ class Deadline:
             if not self.active:
                 return
             self.active = False
-            exc = type("ReloadTimeout", (TimeoutError,), {})
             ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(self.ident), ctypes.py_object(exc))
+                ctypes.c_ulong(self.ident), ctypes.py_object(ReloadTimeout))
 
     def disarm(self):
         """Stop the timer; call inside the try block that handles the timeout."""

@@ -297,6 +297,53 @@ def profile_engine(method, params, lines=40):
     return out.getvalue()
 
 
+def phases(method, params):
+    """Run one engine method with its main steps timed; return
+    {"total": ms, step: ms, ..., "gc": ms spent in collections}."""
+    import functools
+    api, state = _engine()
+    spent = {}
+    undo = []
+
+    def timed(owner, attr, label):
+        original = getattr(owner, attr)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + (time.perf_counter() - t0) * 1000
+        setattr(owner, attr, wrapper)
+        undo.append((owner, attr, original))
+
+    reloader, scan = api.reloader, api.scan
+    timed(reloader.locks, "acquire", "locks")
+    timed(reloader, "_reimport", "reimport")
+    timed(reloader.statemod.OldModule, "__init__", "record")
+    timed(scan.heap, "count", "heapwalk")
+    timed(scan, "scan", "scan")
+    collections = []
+
+    def on_gc(phase, info):
+        if phase == "start":
+            collections.append(time.perf_counter())
+        else:
+            collections[-1] = time.perf_counter() - collections[-1]
+    gc.callbacks.append(on_gc)
+    try:
+        t0 = time.perf_counter()
+        api.handle(state, method, params)
+        spent["total"] = (time.perf_counter() - t0) * 1000
+    finally:
+        gc.callbacks.remove(on_gc)
+        for owner, attr, original in reversed(undo):
+            setattr(owner, attr, original)
+    spent["gc"] = sum(collections) * 1000
+    return {k: round(v, 1) for k, v in spent.items()}
+
+
 def warm_ipython():
     """Import IPython's autoreload outside any timing."""
     importlib.import_module("IPython.extensions.autoreload")
