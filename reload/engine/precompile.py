@@ -70,7 +70,7 @@ def pool_for(st, count):
         return pool
     workers = worker_count(os.environ, os.cpu_count())
     executable = sys.executable
-    if not workers or not executable or not os.access(executable, os.X_OK):
+    if not workers or not is_python(executable):
         return None
     try:
         pool = Pool(executable, workers, sys.flags.optimize)
@@ -78,6 +78,16 @@ def pool_for(st, count):
         return None
     st.compilers = pool
     return pool
+
+
+def is_python(executable):
+    """Report whether executable is a Python interpreter to start workers
+    with. An app that embeds Python (uWSGI, a game engine) may name itself in
+    sys.executable; starting that with Python's options could do anything."""
+    if not executable or not os.access(executable, os.X_OK):
+        return False
+    names = {os.path.basename(executable), os.path.basename(os.path.realpath(executable))}
+    return any(name.startswith("python") for name in names)
 
 
 def stamp(info):

@@ -242,6 +242,20 @@ class PrecompileTests(unittest.TestCase):
         ''')
         self.assertEqual(result["n"], [1, 1, 4, 4, 1, 0, 3, 1])
 
+    def test_only_a_python_runs_workers(self):
+        files = {"main.py": "", "uwsgi": "#!/bin/sh\nexit 0\n", "python3.11": "#!/bin/sh\nexit 0\n"}
+        result, _, _ = run(files, '''
+            is_python = api.reloader.precompile.is_python
+            for name in ("uwsgi", "python3.11"):
+                os.chmod(os.path.join(ROOT, name), 0o755)
+            os.symlink(sys.executable, os.path.join(ROOT, "app-python"))
+            RESULT["is"] = [is_python(sys.executable), is_python(os.path.join(ROOT, "uwsgi")),
+                            is_python(os.path.join(ROOT, "python3.11")),
+                            is_python(os.path.join(ROOT, "app-python")),
+                            is_python(os.path.join(ROOT, "main.py")), is_python("")]
+        ''')
+        self.assertEqual(result["is"], [True, False, True, True, False, False])
+
 
 if __name__ == "__main__":
     unittest.main()
