@@ -19,11 +19,14 @@ first reload with MIN_SOURCES or more sources to compile and kept for later
 ones. PYRELOAD_COMPILE_WORKERS sets the number of workers (0: never).
 """
 
+import functools
+import io
 import marshal
 import os
 import select
 import subprocess
 import sys
+import threading
 import time
 
 from . import compileworker
@@ -66,7 +69,9 @@ def pool_for(st, count):
     if pool is not None and not pool.usable():
         pool.close()
         pool = st.compilers = None
-    if pool is not None or count < MIN_SOURCES:
+    if count < MIN_SOURCES:
+        return None
+    if pool is not None:
         return pool
     workers = worker_count(os.environ, os.cpu_count())
     executable = sys.executable
@@ -98,7 +103,7 @@ def stamp(info):
 def read_source(path):
     """Return (bytes, stamp) of path, or None if it changed while being read."""
     try:
-        with open(path, "rb") as f:
+        with io.open_code(path) as f:  # what importlib reads sources with
             before = os.fstat(f.fileno())
             data = f.read()
             after = os.fstat(f.fileno())
@@ -108,12 +113,22 @@ def read_source(path):
     return (data, first) if first == stamp(after) else None
 
 
+def _one_thread_at_a_time(method):
+    """Run a Pool method holding the pool's lock: one thread drives the pipes."""
+    @functools.wraps(method)
+    def locked(self, *args):
+        with self.lock:
+            return method(self, *args)
+    return locked
+
+
 class Pool:
     """Worker processes compiling one reload's sources at a time."""
 
     def __init__(self, executable, count, optimize):
         self.pid = os.getpid()
         self.optimize = optimize
+        self.lock = threading.Lock()
         self.workers = []
         try:
             for _ in range(count):
@@ -125,6 +140,7 @@ class Pool:
         self.sent = {}  # path -> (key, stamp, source bytes, worker)
         self.done = {}  # key -> code object or None
 
+    @_one_thread_at_a_time
     def usable(self):
         """Report whether this process owns the pool and a worker still runs."""
         if os.getpid() != self.pid:
@@ -134,6 +150,7 @@ class Pool:
                 worker.fail()
         return any(not w.broken for w in self.workers)
 
+    @_one_thread_at_a_time
     def submit(self, paths):
         """Read paths and queue them for compiling, in order; forget earlier work."""
         self.round += 1
@@ -160,6 +177,7 @@ class Pool:
             worker.send(chunk)
         self._pump()
 
+    @_one_thread_at_a_time
     def take(self, path, info):
         """Return (source bytes, code) compiled from path as info (its os.stat)
         describes it, or None: the caller compiles it."""
@@ -188,6 +206,7 @@ class Pool:
         code = self.done.pop(key)
         return None if code is None else (data, code)
 
+    @_one_thread_at_a_time
     def forget(self):
         """Drop what was queued; answers still on their way are ignored."""
         self.round += 1
@@ -207,6 +226,7 @@ class Pool:
                     self.done[key] = code
         return moved
 
+    @_one_thread_at_a_time
     def close(self):
         """Stop the workers (only in the process that started them)."""
         for worker in self.workers:

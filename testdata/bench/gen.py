@@ -14,7 +14,8 @@ writes under ROOT:
                         package's classes
   benchtool.py          a copy of this file: the helpers the benchmarks call inside
                         the interpreter (host `call` method): edit, bare_reimport,
-                        superreload, tracked
+                        superreload, tracked, phases (a reload's steps timed),
+                        profile_engine
   bench.json            the parameters
 
 The edit (edit()) rewrites modules keeping their size (GENERATION = 0..9 and the
@@ -220,7 +221,9 @@ def package_modules(package):
 
 def edit(gen, count=0):
     """Rewrite `count` modules (0: all) of the package as generation gen, keeping
-    sizes; move their mtime to a fresh whole second. Return the paths."""
+    sizes; move their mtime to a fresh whole second; then collect, so that the
+    measurement that follows (pyreload's or a bare re-import) pays for no
+    garbage or collection left by the one before. Return the paths."""
     params = _params()
     root = os.path.dirname(os.path.abspath(__file__))
     total = params["modules"]
@@ -233,6 +236,7 @@ def edit(gen, count=0):
         write(path, module_source(i, total, gen, params["package"]))
         os.utime(path, (stamp, stamp))
         done.append(path)
+    gc.collect()
     return done
 
 
