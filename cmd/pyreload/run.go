@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/supervise"
@@ -58,7 +59,7 @@ func runCommand(args []string) int {
 	ctx := context.Background()
 	host, err := supervise.Start(ctx, supervise.Options{
 		Root: rootDir, Entry: target, Argv: args[1:], PythonPath: *python,
-		ExitWithEntry: true, Stdout: os.Stdout, Stderr: os.Stderr,
+		ExitWithEntry: true, Stdout: os.Stdout, Stderr: os.Stderr, Foreground: true,
 	})
 	if early := (*supervise.StartError)(nil); errors.As(err, &early) {
 		return exitCodeOf(early.Exit) // the app ended at once (sys.exit, a crash)
@@ -73,12 +74,33 @@ func runCommand(args []string) int {
 	case e := <-host.Exited():
 		return exitCodeOf(e)
 	case sig := <-sigs:
-		host.Stop()
 		if sig == syscall.SIGINT {
-			return 130
+			return interrupted(host)
 		}
+		host.Stop()
 		return 128 + int(sig.(syscall.Signal))
 	}
+}
+
+// interruptGrace is how long an interrupted host has to stop its app and
+// exit (it gives the app 3 s) before it is stopped from here.
+const interruptGrace = 5 * time.Second
+
+// interrupted handles run's SIGINT. From a terminal the host shares our
+// process group and has the same SIGINT; from kill(1) only we have it. Either
+// way the host is sent one (a second does nothing), stops the app and exits
+// 130; a host that does not is stopped.
+func interrupted(host *supervise.Host) int {
+	host.Interrupt()
+	select {
+	case e := <-host.Exited():
+		if e.Signal != "" {
+			return exitCodeOf(e)
+		}
+	case <-time.After(interruptGrace):
+		host.Stop()
+	}
+	return 130
 }
 
 // exitCodeOf maps how the host ended to run's exit code, explaining crashes.

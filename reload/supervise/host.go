@@ -38,6 +38,12 @@ type Options struct {
 	Stderr io.Writer
 	// ReadyTimeout bounds the start; zero means 30 s.
 	ReadyTimeout time.Duration
+	// Foreground (pyreload run) makes the host share this process's group
+	// and stdin, as the app would under python3: it reads the terminal
+	// (input(), breakpoint()), and the terminal's Ctrl-C and Ctrl-Z reach it
+	// directly. Otherwise the host has its own group and no stdin, so an
+	// editor's or a shell's signals never reach it.
+	Foreground bool
 }
 
 // Host is a running `pyreload host` child.
@@ -73,6 +79,17 @@ func (h *Host) PID() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.cmd.Process.Pid
+}
+
+// Interrupt sends SIGINT to the current host process: it stops its entry
+// (KeyboardInterrupt) and exits 130.
+func (h *Host) Interrupt() {
+	h.mu.Lock()
+	cmd := h.cmd
+	h.mu.Unlock()
+	if cmd != nil {
+		cmd.Process.Signal(syscall.SIGINT)
+	}
 }
 
 // Exited delivers one Exit when the current host process ends.
@@ -148,16 +165,19 @@ func (h *Host) start(ctx context.Context) error {
 	tail := newTailWriter(h.opts.Stderr, 30)
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = h.opts.Root
-	cmd.Stdin = nil
 	cmd.Stderr = tail
 	cmd.Stdout = h.opts.Stdout
 	if cmd.Stdout == nil {
 		cmd.Stdout = tail
 	}
 	cmd.ExtraFiles = []*os.File{readyW}
-	// Own process group: a terminal's Ctrl-C reaches the parent, which stops
-	// the host in order; Pdeathsig: the host never outlives its parent.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	// Pdeathsig: the host never outlives its parent.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if h.opts.Foreground {
+		cmd.Stdin = os.Stdin
+	} else {
+		cmd.SysProcAttr.Setpgid = true
+	}
 	if err := cmd.Start(); err != nil {
 		readyW.Close()
 		return fmt.Errorf("start host: %w", err)
