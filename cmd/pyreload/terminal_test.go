@@ -3,6 +3,7 @@ package main_test
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,12 +12,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
-// terminalRun is `pyreload run` on a real pseudo-terminal, as a user starts
-// it from a shell: the pty is its controlling terminal and it leads the
-// foreground process group.
+// terminalRun is a command on a real pseudo-terminal (its controlling
+// terminal, whose foreground process group it leads): `pyreload run` as a
+// user starts it, or an interactive shell.
 type terminalRun struct {
 	t    *testing.T
 	cmd  *exec.Cmd
@@ -29,6 +31,12 @@ func startTerminalRun(t *testing.T, root string, args ...string) *terminalRun {
 	t.Helper()
 	cmd := exec.Command(testbinary.Path(t), append([]string{"run"}, args...)...)
 	cmd.Dir = root
+	return startTerminal(t, cmd)
+}
+
+// startTerminal starts cmd on a new pseudo-terminal and records what it shows.
+func startTerminal(t *testing.T, cmd *exec.Cmd) *terminalRun {
+	t.Helper()
 	tty, err := pty.Start(cmd)
 	require.NoError(t, err)
 	r := &terminalRun{t: t, cmd: cmd, tty: tty, out: &testbinary.SyncBuffer{}, done: make(chan struct{})}
@@ -124,4 +132,59 @@ func TestRunWithoutATerminalPassesStdin(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	assert.Contains(t, string(out), "read PIPED TEXT")
+}
+
+// TestRunSuspendsOnCtrlZ: in an interactive shell, Ctrl-Z stops run and the
+// app together (job control sees one job); fg resumes both.
+func TestRunSuspendsOnCtrlZ(t *testing.T) {
+	root := workspace(t, map[string]string{"app.py": "import time\nprint('up', flush=True)\nwhile True:\n    time.sleep(0.05)\n"})
+	shell := exec.Command("bash", "--norc", "--noprofile", "-i")
+	shell.Dir = root
+	shell.Env = append(os.Environ(), "PS1=$ ")
+	r := startTerminal(t, shell)
+	r.typeKeys(testbinary.Path(t) + " run app.py\r")
+	r.waitFor("up")
+	clients, err := hostproto.Discover(root)
+	require.NoError(t, err)
+	require.Len(t, clients, 1)
+	host := clients[0].Process().PID
+	clients[0].Close()
+	run := parentOf(host)
+	r.typeKeys("\x1a") // Ctrl-Z
+	r.waitFor("Stopped")
+	assert.Equal(t, "T", processState(run), "run is stopped")
+	assert.Equal(t, "T", processState(host), "the app is stopped")
+	r.typeKeys("fg\r")
+	for _, pid := range []int{run, host} {
+		require.Eventually(t, func() bool { return processState(pid) != "T" }, 10*time.Second,
+			10*time.Millisecond, "pid %d was not resumed", pid)
+	}
+	r.typeKeys("\x03")
+	r.typeKeys("echo code=$?\r")
+	r.waitFor("code=130")
+	r.typeKeys("exit\r")
+}
+
+// parentOf is the parent pid of pid, from /proc/PID/stat.
+func parentOf(pid int) int {
+	raw, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	if len(fields) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
+}
+
+// processState is the state letter of /proc/PID/stat (R, S, T, ...).
+func processState(pid int) string {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
 }
