@@ -38,9 +38,18 @@ test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
 # The engine's and the agent's own Python tests, on Debian's python3.
+# The engine and the agent also run in the user's own Python (3.8+): their
+# suites run again under every other CPython found (.ci/other-pythons.sh).
 test-engine:
 	/usr/bin/python3 -m unittest discover -s reload/engine/tests -t .
 	/usr/bin/python3 -m unittest discover -s reload/agent/tests -t reload/agent
+	@others=$$(bash .ci/other-pythons.sh); \
+	if [ -z "$$others" ]; then echo "test-engine: no CPython besides /usr/bin/python3's version here"; fi; \
+	for py in $$others; do \
+		echo "test-engine: engine and agent under $$py ($$($$py -V 2>&1))"; \
+		PYRELOAD_PYTHON=$$py /usr/bin/python3 -m unittest discover -s reload/engine/tests -t . || exit 1; \
+		$$py -m unittest discover -s reload/agent/tests -t reload/agent || exit 1; \
+	done
 
 # The README's demo must keep working: run it and check what the app served.
 test-demo: build

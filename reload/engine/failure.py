@@ -26,8 +26,11 @@ def first_column(text):
     return len(text) - len(text.lstrip()) + 1
 
 
-def from_exception(exc, root, libdirs):
-    """Return a Failure for exc, located at the innermost workspace frame."""
+def from_exception(exc, root, libdirs, interrupted=False):
+    """Return a Failure for exc, located at the innermost workspace frame.
+    An interrupted frame (a deadline) is located at its line's first
+    character: the column it was stopped at is happenstance and differs
+    between Python versions."""
     formatted = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     out = {"type": type(exc).__name__, "message": str(exc), "file": None,
            "line": None, "column": None, "traceback": formatted}
@@ -51,7 +54,7 @@ def from_exception(exc, root, libdirs):
         out["line"] = pick.lineno
         colno = getattr(pick, "colno", None)
         line_text = pick.line if colno is None else _raw_line(pick)
-        out["column"] = (char_column(line_text, colno) if colno is not None
+        out["column"] = (char_column(line_text, colno) if colno is not None and not interrupted
                          else first_column(line_text))
     return out
 

@@ -68,10 +68,11 @@ def deep_reload(st, package, timeout_s=30.0):
         except BaseException as exc:  # roll back whatever the new code raised
             if deadline_guard is not None:
                 deadline_guard.disarm()
-            if isinstance(exc, watchdog.ReloadTimeout):
+            interrupted = isinstance(exc, watchdog.ReloadTimeout)
+            if interrupted:
                 exc = _timeout_error(exc, timeout_s)
             _rollback(st, package, live, nones, parent, before_keys)
-            return Outcome(error=failure.from_exception(exc, st.root, st.libdirs),
+            return Outcome(error=failure.from_exception(exc, st.root, st.libdirs, interrupted),
                            rolled_back=True)
         finally:
             marker.unmark()

@@ -42,6 +42,7 @@ class ForkTest(AgentCase):
         proc = subprocess.Popen([sys.executable, "-c", APP, self.root, mode, release], env=env,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.addCleanup(proc.stdout.close)
+        self.addCleanup(proc.stdin.close)
         self.addCleanup(proc.wait)
         self.addCleanup(proc.kill)  # cleanups run last-first: kill, then wait
         kids = [int(p) for p in proc.stdout.readline().split()]

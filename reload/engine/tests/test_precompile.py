@@ -155,7 +155,10 @@ class PrecompileTests(unittest.TestCase):
             # A Python whose bytecode differs exits at once (the stub's check).
             pool = precompile.Pool(os.path.join(ROOT, "fake-python"), 2, 0)
             pool.submit([a])
-            RESULT["foreign"] = [pool.take(a, os.stat(a)), pool.usable()]
+            took = pool.take(a, os.stat(a))
+            for worker in pool.workers:
+                worker.proc.wait()
+            RESULT["foreign"] = [took, pool.usable()]
             # A worker that dies with work owed.
             pool = precompile.Pool(os.path.join(ROOT, "stuck-python"), 1, 0)
             pool.submit([a])
@@ -229,7 +232,7 @@ class PrecompileTests(unittest.TestCase):
                 code = 0 if not pool.usable() and precompile.pool_for(state, 100) is not pool else 1
                 os._exit(code)
             _, status = os.waitpid(pid, 0)
-            RESULT["child"] = os.waitstatus_to_exitcode(status)
+            RESULT["child"] = os.WEXITSTATUS(status)
             RESULT["parent"] = pool.usable() and pool.workers[0].proc.poll() is None
             pool.close()
         ''')
