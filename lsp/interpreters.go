@@ -11,6 +11,7 @@ import (
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
 	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/attach"
 	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/supervise"
 )
@@ -19,18 +20,31 @@ import (
 const startupKey = "<startup>"
 
 // start connects the root to its interpreters: every live host or agent of
-// the root, else an embedded host it starts. It runs off the read loop.
+// the root and the agents its `attach` setting names, else an embedded host
+// it starts. It runs off the read loop.
 func (r *root) start() {
 	r.reloadSettingsQuiet()
 	clients, err := hostproto.Discover(r.dir)
 	if err != nil {
 		r.s.log.Warningf("discover interpreters of %s: %v", r.dir, err)
 	}
-	if len(clients) > 0 {
-		interps := make([]reload.Interpreter, len(clients))
-		for n, c := range clients {
-			interps[n] = c
-		}
+	interps := make([]reload.Interpreter, 0, len(clients))
+	for _, c := range clients {
+		interps = append(interps, c)
+	}
+	st := r.currentSettings()
+	tcp, errs := attach.Connect(r.dir, st.Attach)
+	interps = append(interps, tcp...)
+	for _, err := range errs {
+		r.s.log.Warningf("%s: %v", r.dir, err)
+		r.s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyreload: %v", err))
+	}
+	if len(st.Attach) > 0 && len(interps) == 0 {
+		// The user named the processes to reload: a host of our own would
+		// reload something else. Restarting the interpreter tries again.
+		r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: none of the agents of %s answers (the attach setting); start them, then run pyreload.restartInterpreter", r.dir))
+		r.announceState("failed")
+	} else if len(interps) > 0 {
 		r.mu.Lock()
 		r.attached = interps
 		r.mu.Unlock()

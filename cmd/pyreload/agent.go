@@ -82,23 +82,3 @@ func shellQuote(s string) string {
 	}
 	return s
 }
-
-// discover connects to the interpreters the CLI should reach: the root's
-// sockets, or with --tcp the one agent at that address.
-func discover(o cliOptions) ([]*hostproto.Client, error) {
-	if o.tcpAddr == "" {
-		return hostproto.Discover(o.root)
-	}
-	if o.tokenFile == "" {
-		return nil, fmt.Errorf("--tcp needs --token-file (the agent's 0600 token file)")
-	}
-	tok, err := hostproto.ReadToken(o.tokenFile)
-	if err != nil {
-		return nil, err
-	}
-	c, err := hostproto.DialTCP(o.tcpAddr, tok)
-	if err != nil {
-		return nil, err
-	}
-	return []*hostproto.Client{c}, nil
-}

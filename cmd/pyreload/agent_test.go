@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/pyreload/pyreload/reload/testbinary"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +20,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
 // These tests drive the real binary (bin/pyreload, built by `make`) against
@@ -249,6 +250,39 @@ func TestAttachTCPNeedsToken(t *testing.T) {
 	stdout, stderr, code := pyreload(t, env, "reload", "--root", root, "--tcp", addr, "--token-file", tokenFile, "--json", "shop")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, `"ok": true`)
+}
+
+// TestReloadReachesTheAttachSetting: `pyreload reload` also reaches the
+// agents of [tool.pyreload] attach, and names files as its root has them
+// when the agent sees the project elsewhere (a container's mount).
+func TestReloadReachesTheAttachSetting(t *testing.T) {
+	remote := copyWebapp(t) // the container's view of the project
+	tokenFile := filepath.Join(t.TempDir(), "agent.token")
+	app := startWebapp(t, attachEnv(t), remote, 1, "--tcp", "127.0.0.1:0", "--token-file", tokenFile)
+	m := regexp.MustCompile(`TCP (127\.0\.0\.1:\d+), token file`).FindStringSubmatch(app.stderr.String())
+	require.NotNil(t, m, "the agent tells where it listens: %s", app.stderr)
+
+	local := copyWebapp(t)
+	settings := fmt.Sprintf("[tool.pyreload]\nattach = [{ address = %q, tokenFile = %q, remoteRoot = %q }]\n", m[1], tokenFile, remote)
+	require.NoError(t, os.WriteFile(filepath.Join(local, "pyproject.toml"), []byte(settings), 0o644))
+	env := attachEnv(t) // no socket of the root here: only the TCP agent answers
+	broken := []byte("def greeting(:\n    return 'v2'\n")
+	for _, root := range []string{remote, local} { // one edit, seen on both sides of the mount
+		require.NoError(t, os.WriteFile(filepath.Join(root, "shop", "views.py"), broken, 0o644))
+	}
+	stdout, stderr, code := pyreload(t, env, "reload", "--root", local, "shop")
+	assert.Equal(t, exitRolledBack, code, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "shop/views.py:1:"), "the root's own file: %s", stdout)
+	assert.NotContains(t, stdout+stderr, remote)
+
+	// An entry that cannot be reached is told, and the others still reload.
+	settings = strings.Replace(settings, "attach = [", `attach = [{ address = "127.0.0.1:1", tokenFile = "missing.token" }, `, 1)
+	require.NoError(t, os.WriteFile(filepath.Join(local, "pyproject.toml"), []byte(settings), 0o644))
+	stdout, stderr, code = pyreload(t, env, "reload", "--root", local, "shop")
+	assert.Equal(t, exitRolledBack, code, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "shop/views.py:1:"), stdout)
+	assert.Contains(t, stderr, "pyreload: attach 127.0.0.1:1: ")
+	assert.Contains(t, stderr, "missing.token")
 }
 
 func TestAgentHelpMatchesVersionMismatchMessage(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/attach"
 	"github.com/pyreload/pyreload/reload/config"
 	"github.com/pyreload/pyreload/reload/hostproto"
 )
@@ -54,18 +55,18 @@ func reloadCommand(args []string) int {
 	if *watch {
 		return watchCommand(o, fs.Args())
 	}
-	clients, err := discover(o)
-	if err != nil || len(clients) == 0 {
+	o.settings = loadSettings(rootDir)
+	ins, err := discover(o, os.Stderr)
+	if err != nil || len(ins) == 0 {
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "pyreload reload: %v\n", err)
 		}
 		fmt.Fprintf(os.Stderr, "pyreload reload: no interpreter is reachable for %s; start one with `pyreload run --root %s TARGET`, or attach a running app (`pyreload agent`)\n", rootDir, rootDir)
 		return exitNoInterp
 	}
-	fleet := reload.NewFleet(interpreters(clients)...)
-	defer closeAll(clients)
+	fleet := reload.NewFleet(ins...)
+	defer closeAll(ins)
 	targets := fs.Args()
-	o.settings = loadSettings(rootDir)
 	for _, t := range targets {
 		if o.settings.Excluded(t) {
 			fmt.Fprintf(os.Stderr, "pyreload reload: %s is excluded by [tool.pyreload] exclude in %s\n", t, filepath.Join(rootDir, config.FileName))
@@ -162,16 +163,38 @@ func loadSettings(root string) config.Settings {
 	return s
 }
 
-func interpreters(clients []*hostproto.Client) []reload.Interpreter {
-	out := make([]reload.Interpreter, len(clients))
-	for n, c := range clients {
-		out[n] = c
+// discover connects to the interpreters the CLI should reach: the root's
+// sockets and the agents of [tool.pyreload] attach (one it cannot reach is
+// told on stderr), or with --tcp the one agent at that address.
+func discover(o cliOptions, stderr io.Writer) ([]reload.Interpreter, error) {
+	if o.tcpAddr == "" {
+		clients, err := hostproto.Discover(o.root)
+		ins := make([]reload.Interpreter, 0, len(clients)+len(o.settings.Attach))
+		for _, c := range clients {
+			ins = append(ins, c)
+		}
+		tcp, errs := attach.Connect(o.root, o.settings.Attach)
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "pyreload: %v\n", e)
+		}
+		return append(ins, tcp...), err
 	}
-	return out
+	if o.tokenFile == "" {
+		return nil, fmt.Errorf("--tcp needs --token-file (the agent's 0600 token file)")
+	}
+	tok, err := hostproto.ReadToken(o.tokenFile)
+	if err != nil {
+		return nil, err
+	}
+	c, err := hostproto.DialTCP(o.tcpAddr, tok)
+	if err != nil {
+		return nil, err
+	}
+	return []reload.Interpreter{c}, nil
 }
 
-func closeAll(clients []*hostproto.Client) {
-	for _, c := range clients {
-		c.Close()
+func closeAll(ins []reload.Interpreter) {
+	for _, in := range ins {
+		in.Close()
 	}
 }

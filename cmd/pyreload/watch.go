@@ -58,13 +58,13 @@ func watchCommand(o cliOptions, packages []string) int {
 // and prints each report as it comes: human lines, or one JSON object a line.
 func reloadChanged(ctx context.Context, o cliOptions, pkgs []string, stdout, stderr io.Writer) {
 	o.settings = loadSettings(o.root) // a saved pyproject.toml applies to the next batch
-	clients, err := discover(o)
-	defer closeAll(clients)
-	if err != nil || len(clients) == 0 {
+	ins, err := discover(o, stderr)
+	defer closeAll(ins)
+	if err != nil || len(ins) == 0 {
 		fmt.Fprintf(stderr, "pyreload: %s changed, but no interpreter is reachable for %s\n", strings.Join(pkgs, ", "), o.root)
 		return
 	}
-	fleet := reload.NewFleet(interpreters(clients)...)
+	fleet := reload.NewFleet(ins...)
 	enc := json.NewEncoder(stdout)
 	for _, pkg := range pkgs {
 		rep, err := reloadTarget(ctx, fleet, o, pkg)

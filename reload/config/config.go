@@ -36,6 +36,16 @@ type Settings struct {
 	PythonPath string   `json:"pythonPath"` // the Python the user configured
 	Mode       string   `json:"mode"`       // evict or patch
 	DebounceMS int      `json:"debounceMs"` // wait after a save
+	Attach     []Attach `json:"attach"`     // agents reached over TCP (containers)
+}
+
+// Attach is one agent reached over TCP, typically in a container: its
+// address, the 0600 token file it wrote, and, when its files are mounted
+// elsewhere in the container, the root as the agent sees it.
+type Attach struct {
+	Address    string `json:"address"`    // HOST:PORT of the agent's --tcp listener
+	TokenFile  string `json:"tokenFile"`  // relative paths are relative to the root
+	RemoteRoot string `json:"remoteRoot"` // the agent's --root; empty: the same as ours
 }
 
 // Default returns the settings used when nothing is configured.
@@ -106,6 +116,8 @@ func (s Settings) Merge(m map[string]any) (Settings, error) {
 					s.Mode = mode
 				}
 			}
+		case "attach":
+			err = setAttach(&s.Attach, v)
 		case "debouncems":
 			err = setInt(&s.DebounceMS, v)
 			if err == nil && s.DebounceMS < 0 {
@@ -177,6 +189,55 @@ func setStrings(dst *[]string, v any) error {
 		return nil
 	}
 	return fmt.Errorf("want a list of strings, got %T", v)
+}
+
+// setAttach reads a list of agents: tables with address, tokenFile and
+// remoteRoot (keys matched like the settings' own), or "HOST:PORT" strings.
+func setAttach(dst *[]Attach, v any) error {
+	var items []any
+	switch list := v.(type) {
+	case []any:
+		items = list
+	case []map[string]any:
+		for _, m := range list {
+			items = append(items, m)
+		}
+	default:
+		return fmt.Errorf("want a list of {address, tokenFile, remoteRoot}, got %T", v)
+	}
+	out := make([]Attach, 0, len(items))
+	for _, item := range items {
+		var a Attach
+		switch e := item.(type) {
+		case string:
+			a.Address = e
+		case map[string]any:
+			for k, val := range e {
+				var field *string
+				switch normalize(k) {
+				case "address":
+					field = &a.Address
+				case "tokenfile":
+					field = &a.TokenFile
+				case "remoteroot":
+					field = &a.RemoteRoot
+				default:
+					continue
+				}
+				if err := setString(field, val); err != nil {
+					return fmt.Errorf("%s: %w", k, err)
+				}
+			}
+		default:
+			return fmt.Errorf("want {address, tokenFile, remoteRoot} or \"HOST:PORT\", found %T", item)
+		}
+		if a.Address == "" {
+			return fmt.Errorf("an entry has no address")
+		}
+		out = append(out, a)
+	}
+	*dst = out
+	return nil
 }
 
 func setInt(dst *int, v any) error {

@@ -72,3 +72,43 @@ func TestMergeEditorSettings(t *testing.T) {
 	assert.ErrorContains(t, err, "onSave")
 	assert.ErrorContains(t, err, "debounceMs")
 }
+
+func TestAttachEntries(t *testing.T) {
+	dir := write(t, `
+[tool.pyreload]
+attach = [
+  { address = "127.0.0.1:7777", token-file = ".pyreload/token", remoteRoot = "/app" },
+  "10.0.0.2:7000",
+]
+`)
+	s, err := config.Load(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []config.Attach{
+		{Address: "127.0.0.1:7777", TokenFile: ".pyreload/token", RemoteRoot: "/app"},
+		{Address: "10.0.0.2:7000"},
+	}, s.Attach)
+
+	// Array-of-tables form and editor JSON give the same.
+	dir = write(t, "[[tool.pyreload.attach]]\naddress = \"h:1\"\ntokenFile = \"t\"\n")
+	s, err = config.Load(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []config.Attach{{Address: "h:1", TokenFile: "t"}}, s.Attach)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(`{"attach": [{"address": "h:1", "tokenFile": "t"}]}`), &m))
+	s, err = config.Default().Merge(m)
+	require.NoError(t, err)
+	assert.Equal(t, []config.Attach{{Address: "h:1", TokenFile: "t"}}, s.Attach)
+
+	for text, want := range map[string]string{
+		`attach = "h:1"`:                 "want a list",
+		`attach = [{ tokenFile = "t" }]`: "no address",
+		`attach = [{ address = 7 }]`:     "want a string",
+		`attach = [3]`:                   "found int64",
+	} {
+		s, err := config.Load(write(t, "[tool.pyreload]\nmode = \"patch\"\n"+text+"\n"))
+		require.Error(t, err, text)
+		assert.Contains(t, err.Error(), want, text)
+		assert.Empty(t, s.Attach, text)
+		assert.Equal(t, "patch", s.Mode, "the other keys still apply")
+	}
+}

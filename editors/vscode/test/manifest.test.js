@@ -20,7 +20,7 @@ test('palette commands use pyreload.client.* ids, never the server ids', () => {
 
 test('every DESIGN.md setting is contributed', () => {
   const props = manifest.contributes.configuration.properties;
-  for (const key of ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs', 'path']) {
+  for (const key of ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs', 'attach', 'path']) {
     assert.ok(props[`pyreload.${key}`], key);
   }
   assert.equal(props['pyreload.onSave'].default, true);

@@ -21,5 +21,5 @@ test('explicitSettings passes what the user set and leaves defaults to pyproject
   await vscode.fake.setSetting('pyreload.mode', 'evict', 'workspace');
   await vscode.fake.setSetting('pyreload.path', '/opt/pyreload');
   assert.deepEqual(explicitSettings(), { onSave: false, packages: ['shop'], mode: 'evict' });
-  assert.deepEqual([...SETTINGS].sort(), ['debounceMs', 'entry', 'exclude', 'mode', 'onSave', 'packages', 'pythonPath']);
+  assert.deepEqual([...SETTINGS].sort(), ['attach', 'debounceMs', 'entry', 'exclude', 'mode', 'onSave', 'packages', 'pythonPath']);
 });

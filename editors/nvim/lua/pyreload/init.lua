@@ -18,7 +18,7 @@
 local M = {}
 
 -- Settings of DESIGN.md that are passed to the server when set.
-M.setting_keys = { "onSave", "packages", "exclude", "entry", "pythonPath", "mode", "debounceMs" }
+M.setting_keys = { "onSave", "packages", "exclude", "entry", "pythonPath", "mode", "debounceMs", "attach" }
 
 M.defaults = {
   -- The pyreload binary (a path or a name on PATH); ignored when cmd is set.
@@ -32,7 +32,8 @@ M.defaults = {
   root_dir = nil,
   -- nil: the server's default / [tool.pyreload] onSave; true or false: override.
   on_save = nil,
-  -- Other server settings: packages, exclude, entry, pythonPath, mode, debounceMs.
+  -- Other server settings: packages, exclude, entry, pythonPath, mode, debounceMs,
+  -- attach ({ { address = "127.0.0.1:7777", tokenFile = "...", remoteRoot = "/app" } }).
   settings = {},
   -- Show the server's one-line reload messages with vim.notify.
   notify = true,
