@@ -11,6 +11,6 @@ before the next one runs; every module only uses top-level ``from . import x``
 of modules earlier in the order. tests/ is not part of the engine.
 """
 
-LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh", "state", "locate", "heap",
-              "oldobjects", "watchdog", "patch", "scan", "resolve", "reloader", "fixes",
-              "api")
+LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh",
+              "state", "codedefs", "locate", "heap", "oldobjects", "watchdog", "patch", "scan",
+              "resolve", "reloader", "fixes", "api")

@@ -159,7 +159,7 @@ class State:
         self.patched = weakref.WeakKeyDictionary()  # old object -> new it now mirrors
         self.indexes = {}  # path -> (mtime_ns, size, locate.Index)
         self.codes = {}  # path -> ((mtime_ns, size), module code, source bytes or None)
-        self.codedefs = {}  # path -> ((mtime_ns, size), locate.CodeDefs or None)
+        self.codedefs = {}  # path -> ((mtime_ns, size), codedefs.CodeDefs or None)
         self.socket = None  # the host's socket path, named in reports
         self.compilers = None  # precompile.Pool, started by the first big reload
         self.count = 0  # reloads done
