@@ -211,6 +211,9 @@ func lspRange(line, col, endLine, endCol int) protocol.Range {
 // publishStartup shows what failed while the interpreter started: imports
 // that raised and an entry that failed, as Error diagnostics and a message.
 func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) {
+	r.mu.Lock()
+	r.startup.failures, r.startup.entry = failures, entry
+	r.mu.Unlock()
 	files := map[string][]protocol.Diagnostic{}
 	pos := newPositions(r.s.docs)
 	var lines []string

@@ -102,6 +102,9 @@ func (r *root) afterStart(embedded bool) {
 		if len(pkgs) == 0 && st.Entry == "" {
 			pkgs = r.discoverPackages()
 		}
+		r.mu.Lock()
+		r.startup.packages = pkgs
+		r.mu.Unlock()
 		if len(pkgs) > 0 {
 			var res struct {
 				Imported []string         `json:"imported"`

@@ -30,20 +30,23 @@ func (r *root) runReload(j *job) jobResult {
 	prev, had := r.hashes[j.pkg]
 	loaded := r.loaded[j.pkg]
 	r.mu.Unlock()
-	if !j.force {
-		if had && prev == hash {
-			r.s.log.Debugf("%s: %s unchanged since its last reload", r.dir, j.pkg)
-			return jobResult{err: errUnchanged}
+	if !j.force && had && prev == hash {
+		r.s.log.Debugf("%s: %s unchanged since its last reload", r.dir, j.pkg)
+		return jobResult{err: errUnchanged}
+	}
+	if !loaded {
+		r.refreshLoaded()
+		r.mu.Lock()
+		loaded = r.loaded[j.pkg]
+		r.mu.Unlock()
+	}
+	if !loaded {
+		if res, tried := r.importLate(j.pkg, hash); tried {
+			return res
 		}
-		if !loaded {
-			r.refreshLoaded()
-			r.mu.Lock()
-			loaded = r.loaded[j.pkg]
-			r.mu.Unlock()
-			if !loaded {
-				r.s.log.Infof("%s: %s is not loaded in any interpreter; not reloading", r.dir, j.pkg)
-				return jobResult{err: fmt.Errorf("package %s is not loaded in any interpreter", j.pkg)}
-			}
+		if !j.force {
+			r.s.log.Infof("%s: %s is not loaded in any interpreter; not reloading", r.dir, j.pkg)
+			return jobResult{err: fmt.Errorf("package %s is not loaded in any interpreter", j.pkg)}
 		}
 	}
 	r.mu.Lock()

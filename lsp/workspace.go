@@ -35,6 +35,16 @@ type root struct {
 	jobs     []*job
 	// lastStartup is the startup failure message last shown.
 	lastStartup string
+	// startup holds what failed while the interpreter started, as published.
+	startup startupState
+}
+
+// startupState is what the embedded host was to import when it started and
+// what failed then: imports that raised, and the entry.
+type startupState struct {
+	packages []string
+	failures []reload.Failure
+	entry    *reload.Failure
 }
 
 func newRoot(s *Server, dir string) *root {
