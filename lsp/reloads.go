@@ -25,6 +25,9 @@ var errUnchanged = errors.New("no file of the package changed since the last rel
 // result. Without force it does nothing for a package that is not loaded
 // or whose files are as they were at its last reload.
 func (r *root) runReload(j *job) jobResult {
+	if r.rerunEntry(j.file) {
+		return jobResult{}
+	}
 	hash := r.packageHash(j.pkg)
 	r.mu.Lock()
 	prev, had := r.hashes[j.pkg]

@@ -1,8 +1,12 @@
 package lsp
 
+// What failed when the embedded host started is retried when the user saves
+// the file that failed: a package import, or the entry.
+
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -10,6 +14,32 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 )
+
+// rerunEntry restarts the embedded host when its entry failed at startup
+// and file, just saved, is where it failed or the entry script itself: the
+// app runs again with the edit, as it would if the user restarted it. It
+// reports whether it did.
+func (r *root) rerunEntry(file string) bool {
+	r.mu.Lock()
+	h, failed, entry := r.host, r.startup.entry, r.settings.Entry
+	r.mu.Unlock()
+	if h == nil || failed == nil || file == "" {
+		return false
+	}
+	script := entry
+	if !filepath.IsAbs(script) {
+		script = filepath.Join(r.dir, script)
+	}
+	if file != failed.File && file != script {
+		return false
+	}
+	r.s.log.Infof("%s: the entry %s failed at startup and %s was saved: restarting", r.dir, entry, file)
+	r.s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyreload: the entry `%s` failed at startup; running it again", entry))
+	if err := r.restart(); err != nil {
+		r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not restart the Python host of %s: %v", r.dir, err))
+	}
+	return true
+}
 
 // importLate imports a package that the embedded host was to import when it
 // started but whose import raised: saving one of its files (or the reload
