@@ -73,7 +73,7 @@ def pool_for(st, count):
         return None
     if pool is not None:
         return pool
-    workers = worker_count(os.environ, os.cpu_count())
+    workers = worker_count(os.environ, usable_cpus())
     executable = sys.executable
     if not workers or not is_python(executable):
         return None
@@ -83,6 +83,15 @@ def pool_for(st, count):
         return None
     st.compilers = pool
     return pool
+
+
+def usable_cpus():
+    """Return the number of CPUs this process may run on (its affinity, which
+    a container or taskset narrows), or None if unknown."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count()
 
 
 def is_python(executable):
