@@ -58,6 +58,36 @@ class PrecompileTests(unittest.TestCase):
         self.assertGreaterEqual(result["workers"], 1)
         self.assertTrue(result["stale_pyc"], "the source the code came from is recorded")
 
+    def test_threads_import_and_call_during_big_reloads(self):
+        files = big_package()
+        for i in range(20):
+            files["big/lazy%d.py" % i] = "import time\ntime.sleep(0.001)\nfrom . import m%d\nLAZY = %d\n" % (i, i)
+        result, _, _ = run(files, counting('''
+            import importlib, threading
+            errors, done = [], []
+            def busy():
+                for i in range(20):
+                    try:
+                        assert importlib.import_module("big.lazy%%d" %% i).LAZY == i
+                        assert importlib.import_module("big.m%%d" %% i).get() in (1, 2)
+                    except BaseException as exc:
+                        errors.append(repr(exc))
+                done.append(1)
+            threads = [threading.Thread(target=busy, daemon=True) for _ in range(3)]
+            [t.start() for t in threads]
+            oks = []
+            for n in range(30):
+                for i in range(%d):  # every source changes: each reload uses the pool
+                    edit("big/m%%d.py" %% i, "VALUE = %%d\\n\\n\\ndef get():\\n    return VALUE\\n" %% (1 + n %% 2))
+                oks.append(reload("big")["ok"])
+            [t.join(60) for t in threads]
+            RESULT.update(errors=errors, done=len(done), oks=oks, taken=dict(taken))
+        ''' % MODULES))
+        self.assertEqual(result["errors"], [])
+        self.assertEqual(result["done"], 3)
+        self.assertEqual(set(result["oks"]), {True})
+        self.assertGreaterEqual(result["taken"]["code"], 30 * MODULES)
+
     def test_small_reload_compiles_in_process(self):
         result, _, _ = run({"tiny/__init__.py": "from . import a\n", "tiny/a.py": "A = 1\n",
                             "main.py": ""}, '''
