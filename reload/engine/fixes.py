@@ -276,14 +276,22 @@ def patch_all(st, package, selected, whole):
             base = done.get(target, (False, "no new object to patch with"))
         out.append(entries.fix_result("patch", target, holder, base[0], base[1]))
     if whole:
-        detail = ("patched %(functions)d functions, %(classes)d classes, %(modules)d "
-                  "modules" % tally) + "; moved %d instances" % moved
+        detail = "patched %s, %s, %s; moved %s" % (
+            _count(tally["functions"], "function"), _count(tally["classes"], "class"),
+            _count(tally["modules"], "module"), _count(moved, "instance"))
         if failed:
             detail += ", %d could not be moved" % failed
         if problems:
             detail += "; not patched: " + "; ".join(problems[:5])
         out.append(entries.fix_result("patch", package, "", True, detail))
     return out
+
+
+def _count(n, noun):
+    """Return "1 class", "2 classes", "0 functions"."""
+    if n == 1:
+        return "1 " + noun
+    return "%d %s" % (n, noun + ("es" if noun.endswith("s") else "s"))
 
 
 def dependents(st, package, selected):

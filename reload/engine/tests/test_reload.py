@@ -106,6 +106,18 @@ class ReloadTests(unittest.TestCase):
         self.assertEqual(result["index"], "v2")
         self.assertGreater(result["fixes"], 0)
 
+    def test_patch_whole_package_tells_what_it_did(self):
+        result, _, _ = run(SHOP, '''
+            import app.views, shop.models
+            cart = shop.models.Cart()
+            edit("shop/core.py", %r)
+            reload("shop")
+            rep = api.handle(state, "fix", {"kind": "patch", "package": "shop"})
+            RESULT["details"] = [f["detail"] for f in rep["fixes"] if f["holder"] == ""]
+        ''' % V2)
+        self.assertEqual(result["details"],
+                         ["patched 3 functions, 1 class, 3 modules; moved 1 instance"])
+
     def test_fix_targets_and_dependents(self):
         result, _, _ = run(SHOP, '''
             import app.views
