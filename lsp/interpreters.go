@@ -48,7 +48,7 @@ func (r *root) start() {
 		r.mu.Lock()
 		r.attached = interps
 		r.mu.Unlock()
-		r.s.log.Infof("%s: attached to %d interpreter(s)", r.dir, len(interps))
+		r.s.log.Infof("%s: attached to %d interpreters", r.dir, len(interps))
 		r.afterStart(false)
 	} else if err := r.startHost(); err != nil {
 		r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not start a Python host for %s: %v", r.dir, err))

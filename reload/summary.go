@@ -32,20 +32,18 @@ func Summary(r Report) string {
 		verb = "reloaded"
 	}
 	stale := "no stale references"
-	switch n := len(r.Stale); n {
-	case 0:
-	case 1:
-		stale = "1 stale reference"
-	default:
-		stale = fmt.Sprintf("%d stale references", n)
+	if n := len(r.Stale); n > 0 {
+		stale = count(n, "stale reference")
 	}
 	procs := ""
-	if len(r.Errors) > 0 {
-		procs = fmt.Sprintf(" (%d interpreter(s) did not answer)", len(r.Errors))
+	if n := len(r.Errors); n == 1 {
+		procs = " (1 interpreter did not answer)"
+	} else if n > 1 {
+		procs = fmt.Sprintf(" (%d interpreters did not answer)", n)
 	}
 	mods := ""
 	if r.Action == "" || r.Action == "reload" {
-		mods = fmt.Sprintf(" (%d modules)", len(r.Modules))
+		mods = " (" + count(len(r.Modules), "module") + ")"
 	}
 	return fmt.Sprintf("%s %s%s in %d ms — %s%s", verb, r.Package, mods, ms, stale, procs)
 }
@@ -58,4 +56,12 @@ func shortPath(pkg, file string) string {
 		return file[i+1:]
 	}
 	return filepath.Base(file)
+}
+
+// count is "1 module", "2 modules", "0 modules".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -14,6 +14,9 @@ func TestSummary(t *testing.T) {
 	assert.Equal(t, "reloaded shop (14 modules) in 38 ms — 3 stale references", reload.Summary(r))
 	r.Stale = r.Stale[:1]
 	assert.Equal(t, "reloaded shop (14 modules) in 38 ms — 1 stale reference", reload.Summary(r))
+	r.Modules = r.Modules[:1]
+	r.Errors = make([]reload.ProcessError, 2)
+	assert.Equal(t, "reloaded shop (1 module) in 38 ms — 1 stale reference (2 interpreters did not answer)", reload.Summary(r))
 	fix := reload.Report{Action: "fix", Package: "shop", OK: true, DurationMS: 3}
 	assert.Equal(t, "fixed shop in 3 ms — no stale references", reload.Summary(fix))
 	bad := reload.Report{Action: "reload", Package: "shop", RolledBack: true,

@@ -201,7 +201,7 @@ func TestAttachPreforkWorkersReloadTogether(t *testing.T) {
 	}
 	assert.Contains(t, res.stderr, fmt.Sprintf("agent %d did not answer", victim))
 	assert.Contains(t, res.stderr, "reloaded shop (2 modules)")
-	assert.Contains(t, res.stderr, "1 interpreter(s) did not answer")
+	assert.Contains(t, res.stderr, "1 interpreter did not answer")
 	for pid, port := range app.workers {
 		if pid != victim {
 			assert.Equal(t, answer{pid, "v3"}, get(t, port), "worker %d runs the new code", pid)
