@@ -49,10 +49,11 @@ def deep_reload(st, package, timeout_s=30.0):
     parent = _parent_snapshot(package)
     deadline_guard = None
     marker = _Marker(package)
-    sources = _stale_sources(st, live)
-    pool = precompile.pool_for(st, len(sources))
+    pool = None
     try:
         try:
+            sources = _stale_sources(st, live)
+            pool = precompile.pool_for(st, len(sources))
             if pool is not None:
                 pool.submit(sources)
             order = _evict(live, nones)
