@@ -5,8 +5,8 @@ params) for reload, scan, fix (and ping, status, import). A host may set
 state.accel to an object with instances_of(types_tuple) -> list to filter the gc
 heap in C. handle raises KeyError for an unknown method and ValueError for bad
 params; everything else is reported in the returned dict. handle_json is the
-same with JSON text in and out. The cyclic garbage collector is paused while
-reload, scan and fix run.
+same with JSON text in and out. While reload, scan and fix run, CPython's full
+collections are held off (young collections go on).
 """
 
 import gc
@@ -47,9 +47,8 @@ def handle(st, method, params=None):
 
 
 def handle_json(st, method, params_json):
-    """handle() with JSON text in and out. The collector stays paused until the
-    answer is encoded, so the collection a request deferred is not paid for in
-    its own answer."""
+    """handle() with JSON text in and out; full collections stay held off
+    until the answer is encoded."""
     with st.lock:
         paused = _pause_collector(method)
         try:

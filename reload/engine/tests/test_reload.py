@@ -106,6 +106,25 @@ class ReloadTests(unittest.TestCase):
         self.assertEqual(result["index"], "v2")
         self.assertGreater(result["fixes"], 0)
 
+    def test_full_collections_wait_for_the_request(self):
+        files = dict(SHOP)
+        files["shop/probe.py"] = "import gc\nSEEN = gc.get_threshold()\n"
+        result, _, _ = run(files, '''
+            import gc, shop.probe
+            before = gc.get_threshold()
+            reload("shop")
+            during = sys.modules["shop.probe"].SEEN
+            RESULT.update(before=before, during=during, after=gc.get_threshold())
+            gc.disable()  # the app's own choice is left alone
+            reload("shop")
+            RESULT["disabled"] = [sys.modules["shop.probe"].SEEN, gc.isenabled()]
+        ''')
+        before = result["before"]
+        self.assertEqual(result["during"][:2], before[:2], "young collections go on")
+        self.assertGreater(result["during"][2], 10 ** 6, "no full collection")
+        self.assertEqual(result["after"], before)
+        self.assertEqual(result["disabled"], [before, False])
+
     def test_patch_whole_package_tells_what_it_did(self):
         result, _, _ = run(SHOP, '''
             import app.views, shop.models
