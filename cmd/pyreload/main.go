@@ -27,12 +27,15 @@ const usage = `pyreload deep-reloads Python packages inside running processes.
 Usage:
   pyreload serve [--stdio]                       language server on stdio
   pyreload run [--root DIR] TARGET [ARGS...]     run an app in a hosted interpreter
-  pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--watch] PACKAGE...
+  pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--timeout D]
+                  [--watch] [--tcp HOST:PORT --token-file F] PACKAGE|FILE...
+                                                 deep reload in every interpreter of the root
   pyreload agent [--path]                        attach processes pyreload did not start
   pyreload host --root DIR [...]                 the interpreter process (internal)
   pyreload version
 
 TARGET is a module (pkg.app), module:function (pkg.app:main) or a script path.
+Settings come from [tool.pyreload] in the root's pyproject.toml (see the README).
 `
 
 func main() {
