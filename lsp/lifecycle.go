@@ -80,11 +80,11 @@ func initialize(s *Server, p *initializeParams) (any, error) {
 // capabilities are set explicitly: glsp's derived defaults are wrong.
 func capabilities() protocol.ServerCapabilities {
 	yes := true
-	full := protocol.TextDocumentSyncKindFull
+	incremental := protocol.TextDocumentSyncKindIncremental
 	return protocol.ServerCapabilities{
 		TextDocumentSync: protocol.TextDocumentSyncOptions{
 			OpenClose: &yes,
-			Change:    &full,
+			Change:    &incremental,
 			Save:      protocol.SaveOptions{IncludeText: &yes},
 		},
 		CodeActionProvider: protocol.CodeActionOptions{

@@ -86,7 +86,11 @@ func didChange(s *Server, p *protocol.DidChangeTextDocumentParams) {
 			case protocol.TextDocumentContentChangeEventWhole:
 				x.text = c.Text
 			case protocol.TextDocumentContentChangeEvent:
-				x.text = c.Text // full sync: a range is not expected
+				if c.Range == nil {
+					x.text = c.Text
+				} else {
+					x.text = applyChange(x.text, *c.Range, c.Text)
+				}
 			}
 		}
 		x.dirty = sha256.Sum256([]byte(x.text)) != x.saved

@@ -69,6 +69,10 @@ type Options struct {
 	LogFile       string
 	ExtraEnv      []string
 	SkipInitalize bool // start the process only
+	// FullSync sends each change as the whole text, as editors do that do
+	// not do incremental sync; by default a change is sent as the range
+	// that differs.
+	FullSync bool
 }
 
 // Editor is one fake editor attached to one server process.
@@ -91,6 +95,7 @@ type Editor struct {
 	progress []map[string]any
 	statuses []map[string]any
 	versions map[string]int
+	texts    map[string]string // the editor's text of each open file
 }
 
 // Start runs `pyreload serve` on root, then initialize and initialized
@@ -117,7 +122,7 @@ func Start(t testing.TB, root string, opts Options) *Editor {
 		t.Fatal(err)
 	}
 	e := &Editor{t: t, Root: root, cmd: cmd, in: in, opts: opts, done: make(chan struct{}),
-		changed: make(chan struct{}), diags: map[string][]Diagnostic{}, versions: map[string]int{}}
+		changed: make(chan struct{}), diags: map[string][]Diagnostic{}, versions: map[string]int{}, texts: map[string]string{}}
 	e.Conn = rpc.NewConn(out, in, 0)
 	go e.Conn.Run(context.Background(), e.handle)
 	go func() {
@@ -236,20 +241,29 @@ func (e *Editor) Open(rel string) {
 	}
 	e.mu.Lock()
 	e.versions[rel] = 1
+	e.texts[rel] = string(data)
 	e.mu.Unlock()
 	e.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
 		"uri": URI(e.Path(rel)), "languageId": "python", "version": 1, "text": string(data)}})
 }
 
-// Edit changes an open file in the editor without saving it.
+// Edit changes an open file in the editor without saving it: one change
+// replacing the range where the old and new text differ (or, with
+// FullSync, the whole text).
 func (e *Editor) Edit(rel, text string) {
 	e.mu.Lock()
 	e.versions[rel]++
 	v := e.versions[rel]
+	old := e.texts[rel]
+	e.texts[rel] = text
 	e.mu.Unlock()
+	change := map[string]any{"text": text}
+	if !e.opts.FullSync {
+		change = rangeChange(old, text)
+	}
 	e.notify("textDocument/didChange", map[string]any{
 		"textDocument":   map[string]any{"uri": URI(e.Path(rel)), "version": v},
-		"contentChanges": []any{map[string]any{"text": text}}})
+		"contentChanges": []any{change}})
 }
 
 // Save writes text to disk and sends didSave (with the text), as an editor

@@ -73,15 +73,17 @@ func writeFile(t testing.TB, path, text string) {
 	}
 }
 
-// RunScenario runs a scenario file against the real server binary.
-func RunScenario(t *testing.T, path, binary string) {
+// RunScenario runs a scenario file against the real server binary, with
+// the editor options given (Binary is set from binary).
+func RunScenario(t *testing.T, path, binary string, opts Options) {
 	sc, err := Parse(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // this test's own interpreters only
 	root := sc.Workspace(t)
-	e := Start(t, root, Options{Binary: binary})
+	opts.Binary = binary
+	e := Start(t, root, opts)
 	e.AwaitReady(1)
 	for _, line := range sc.Script {
 		e.step(sc, line)

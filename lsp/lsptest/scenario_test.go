@@ -19,9 +19,17 @@ func TestScenarios(t *testing.T) {
 	bin := serverBinary(t)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txtar"), func(t *testing.T) {
-			lsptest.RunScenario(t, f, bin)
+			lsptest.RunScenario(t, f, bin, lsptest.Options{})
 		})
 	}
+}
+
+// TestTransactionWithFullSync: the editor sends whole texts instead of
+// ranges (editors without incremental sync); unsaved edits still hold a
+// package's reload back.
+func TestTransactionWithFullSync(t *testing.T) {
+	f := filepath.Join(testbinary.RepoRoot(), "testdata", "lsp", "10-transaction.txtar")
+	lsptest.RunScenario(t, f, serverBinary(t), lsptest.Options{FullSync: true})
 }
 
 // serverBinary is the pyreload binary under test: $PYRELOAD_BIN (e.g. a
