@@ -10,6 +10,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 	github.com/tliron/commonlog v0.2.8
 	github.com/tliron/glsp v0.2.2
+	golang.org/x/sys v0.49.0
 	golang.org/x/tools v0.52.0
 )
 
@@ -26,6 +27,5 @@ require (
 	github.com/tliron/kutil v0.3.11 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.15.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/term v0.14.0 // indirect
 )

@@ -23,4 +23,16 @@ PyObject *pyhost_accel_module(void);
  * that faulthandler, enabled after this, dumps the Python stacks and then the
  * process dies of the real signal instead of Go's "signal during cgo" exit 2. */
 void pyhost_default_fatal_signals(void);
+/* Record the calling thread as the interpreter's main thread (the one that
+ * initialised CPython) and install the no-op, non-restarting signal handler
+ * that pyhost_interrupt_main uses to wake it. No GIL needed. */
+void pyhost_mark_main_thread(void);
+/* What SIGINT does under python3: run Python's SIGINT handler in the main
+ * thread (PyErr_SetInterruptEx), waking it from a blocking call (EINTR).
+ * No GIL needed. */
+void pyhost_interrupt_main(void);
+/* Give SIGINT Python's default_int_handler (KeyboardInterrupt) in Python's
+ * own handler table while the process-level handler stays Go's. Main
+ * thread, GIL held; -1 with a Python error set on failure. */
+int pyhost_python_sigint(void);
 #endif

@@ -79,3 +79,27 @@ func typeName(o *python3.PyObject) string {
 	defer n.DecRef()
 	return python3.PyUnicode_AsUTF8(n)
 }
+
+// CallMain is Call on the interpreter's main thread: the thread that
+// initialised CPython, which Python treats as its main thread
+// (threading.main_thread(), signal.signal, asyncio's signal handlers). It
+// has no deadline; main-thread calls run one at a time.
+func (i *Interpreter) CallMain(name string, args ...string) (string, error) {
+	if i == nil {
+		return "", ErrNotStarted
+	}
+	var out string
+	j := &job{done: make(chan error, 1)}
+	j.fn = func() (err error) {
+		out, err = i.callLocked(name, args)
+		return err
+	}
+	i.main <- j
+	return out, j.result(<-j.done)
+}
+
+// InterruptMain does to the main thread what Ctrl-C does to python3: its
+// SIGINT handler runs there (KeyboardInterrupt, unless the app installed its
+// own), and a blocking call it is in (a sleep, a read of the terminal)
+// returns early so that the handler runs now. Safe from any goroutine.
+func (i *Interpreter) InterruptMain() { interruptMain() }

@@ -21,6 +21,12 @@ func defaultExecutable() string { return C.GoString(C.pyhost_default_executable(
 
 func defaultFatalSignals() { C.pyhost_default_fatal_signals() }
 
+func markMainThread() { C.pyhost_mark_main_thread() }
+
+func interruptMain() { C.pyhost_interrupt_main() }
+
+func pythonSigint() bool { return C.pyhost_python_sigint() == 0 }
+
 func threadIdent() uint64 { return uint64(C.pyhost_thread_ident()) }
 
 func interruptThread(ident uint64) int { return int(C.pyhost_interrupt(C.ulong(ident))) }

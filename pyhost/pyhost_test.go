@@ -248,3 +248,61 @@ def compare():
 	require.NoError(t, err)
 	assert.Equal(t, "1015 1015 True True", out)
 }
+
+// TestCallMainRunsOnPythonsMainThread: CallMain runs where Python's main
+// thread is, so what only works there works: signal.signal, asyncio's
+// signal handlers, threading.main_thread(). Call runs elsewhere.
+func TestCallMainRunsOnPythonsMainThread(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	require.NoError(t, interp.Exec(ctx, `
+import asyncio, signal, threading
+def on_main():
+    signal.signal(signal.SIGUSR1, lambda *a: None)
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    async def handlers():
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, lambda: None)
+    asyncio.run(handlers())
+    return str(threading.current_thread() is threading.main_thread())
+`, "<test>"))
+	out, err := interp.CallMain("on_main")
+	require.NoError(t, err)
+	assert.Equal(t, "True", out)
+	_, err = interp.Call(ctx, "on_main")
+	var pe *pyhost.PyError
+	require.ErrorAs(t, err, &pe, "a worker thread is not the main thread")
+	assert.Contains(t, pe.Message, "main thread")
+}
+
+// TestInterruptMainWakesABlockingCall: like Ctrl-C under python3, the main
+// thread gets KeyboardInterrupt even inside a long sleep.
+func TestInterruptMainWakesABlockingCall(t *testing.T) {
+	interp := start(t)
+	ctx := context.Background()
+	require.NoError(t, interp.Exec(ctx, `
+import threading, time
+sleeping = threading.Event()
+def sleep_long():
+    try:
+        sleeping.set()
+        time.sleep(120)
+    except KeyboardInterrupt:
+        return "interrupted"
+    return "slept"
+def is_sleeping():
+    return str(sleeping.is_set())
+`, "<test>"))
+	go func() {
+		for {
+			out, err := interp.Call(ctx, "is_sleeping")
+			if err == nil && out == "True" {
+				interp.InterruptMain()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	out, err := interp.CallMain("sleep_long")
+	require.NoError(t, err)
+	assert.Equal(t, "interrupted", out)
+}

@@ -33,6 +33,7 @@ type Options struct {
 // Interpreter is the process's CPython interpreter.
 type Interpreter struct {
 	jobs       chan *job
+	main       chan *job // jobs for the main thread (CallMain)
 	version    string
 	executable string
 	ns         *python3.PyObject // private globals of Exec and Call; GIL only
@@ -60,7 +61,7 @@ func Start(opts Options) (*Interpreter, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
-	interp := &Interpreter{jobs: make(chan *job), executable: opts.Executable}
+	interp := &Interpreter{jobs: make(chan *job), main: make(chan *job), executable: opts.Executable}
 	initErr := make(chan error, 1)
 	go interp.own(opts, initErr)
 	if err := <-initErr; err != nil {
@@ -75,8 +76,9 @@ func Start(opts Options) (*Interpreter, error) {
 	return interp, nil
 }
 
-// own initialises CPython on a locked OS thread that then holds the main
-// thread state for the life of the process, with the GIL released.
+// own initialises CPython on a locked OS thread: the interpreter's main
+// thread for the life of the process. It then runs the main-thread jobs
+// (CallMain) with the main thread state, the GIL released in between.
 func (i *Interpreter) own(opts Options, initErr chan<- error) {
 	runtime.LockOSThread()
 	if opts.Executable != "" {
@@ -95,9 +97,15 @@ func (i *Interpreter) own(opts Options, initErr chan<- error) {
 		return
 	}
 	err := i.setUp(opts)
-	python3.PyEval_SaveThread()
+	ts := python3.PyEval_SaveThread()
+	markMainThread()
 	initErr <- err
-	select {} // keep the main thread state's OS thread alive
+	ident := threadIdent()
+	for j := range i.main {
+		python3.PyEval_RestoreThread(ts)
+		j.run(ident)
+		ts = python3.PyEval_SaveThread()
+	}
 }
 
 // setUp prepares the private namespace (GIL held).
@@ -117,12 +125,21 @@ func (i *Interpreter) setUp(opts Options) error {
 	}
 	python3.PyDict_SetItemString(i.ns, "_pyreload_accel", accel)
 	accel.DecRef()
-	setup := fmt.Sprintf("import sys\nsys.setswitchinterval(%g)\n", opts.SwitchInterval.Seconds())
+	// threading, imported here first, takes this thread as its main thread.
+	setup := fmt.Sprintf("import sys, threading\nsys.setswitchinterval(%g)\n", opts.SwitchInterval.Seconds())
 	if opts.CrashReports {
 		defaultFatalSignals()
 		setup += "import faulthandler\nfaulthandler.enable(file=sys.stderr, all_threads=True)\n"
 	}
-	return execIn(i.ns, setup, "<pyhost>")
+	if err := execIn(i.ns, setup, "<pyhost>"); err != nil {
+		return err
+	}
+	// As python3 starts: SIGINT means KeyboardInterrupt in the main thread,
+	// raised by InterruptMain (the process-level handler stays Go's).
+	if !pythonSigint() {
+		return fetchError()
+	}
+	return nil
 }
 
 // Version is the embedded Python's version string (sys.version).

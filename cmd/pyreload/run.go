@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/supervise"
@@ -56,6 +57,10 @@ func runCommand(args []string) int {
 		return exitAlreadyRuns
 	}
 
+	// Signals are ours from now on: one that comes while the host starts
+	// (the app may already be prompting) is handled once it has.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	ctx := context.Background()
 	host, err := supervise.Start(ctx, supervise.Options{
 		Root: rootDir, Entry: target, Argv: args[1:], PythonPath: *python,
@@ -68,39 +73,32 @@ func runCommand(args []string) int {
 		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
 		return exitSoftware
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	select {
-	case e := <-host.Exited():
-		return exitCodeOf(e)
-	case sig := <-sigs:
-		if sig == syscall.SIGINT {
-			return interrupted(host)
+	for {
+		select {
+		case e := <-host.Exited():
+			return exitCodeOf(e)
+		case sig := <-sigs:
+			if sig == syscall.SIGINT {
+				// As under python3, Ctrl-C is the app's KeyboardInterrupt: it
+				// decides whether to stop, and run ends when it does.
+				if !terminalSentToBoth() {
+					host.Interrupt()
+				}
+				continue
+			}
+			host.Stop()
+			return 128 + int(sig.(syscall.Signal))
 		}
-		host.Stop()
-		return 128 + int(sig.(syscall.Signal))
 	}
 }
 
-// interruptGrace is how long an interrupted host has to stop its app and
-// exit (it gives the app 3 s) before it is stopped from here.
-const interruptGrace = 5 * time.Second
-
-// interrupted handles run's SIGINT. From a terminal the host shares our
-// process group and has the same SIGINT; from kill(1) only we have it. Either
-// way the host is sent one (a second does nothing), stops the app and exits
-// 130; a host that does not is stopped.
-func interrupted(host *supervise.Host) int {
-	host.Interrupt()
-	select {
-	case e := <-host.Exited():
-		if e.Signal != "" {
-			return exitCodeOf(e)
-		}
-	case <-time.After(interruptGrace):
-		host.Stop()
-	}
-	return 130
+// terminalSentToBoth reports whether a SIGINT run got came from its terminal,
+// which sends it to the whole foreground process group, the host included:
+// stdin is a terminal whose foreground group is ours. A SIGINT from kill(1)
+// reaches run alone and is passed on.
+func terminalSentToBoth() bool {
+	fg, err := unix.IoctlGetInt(int(os.Stdin.Fd()), unix.TIOCGPGRP)
+	return err == nil && fg == unix.Getpgrp()
 }
 
 // exitCodeOf maps how the host ended to run's exit code, explaining crashes.

@@ -1,11 +1,11 @@
 package main_test
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -29,12 +29,12 @@ func pyreload(t *testing.T, dir string, args ...string) testbinary.Result {
 
 // startRun starts `pyreload run` in the background and waits until the root
 // has a live interpreter.
-func startRun(t *testing.T, root string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func startRun(t *testing.T, root string, args ...string) (*exec.Cmd, *testbinary.SyncBuffer) {
 	t.Helper()
 	cmd := exec.Command(testbinary.Path(t), append([]string{"run"}, args...)...)
 	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &testbinary.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	require.Eventually(t, func() bool {
@@ -44,7 +44,7 @@ func startRun(t *testing.T, root string, args ...string) (*exec.Cmd, *bytes.Buff
 		}
 		return len(clients) > 0
 	}, 20*time.Second, 20*time.Millisecond, "run never became reachable")
-	return cmd, &out
+	return cmd, out
 }
 
 func TestRunShowsOutputAndKeepsExitCode(t *testing.T) {
@@ -120,9 +120,11 @@ func TestRunBadInput(t *testing.T) {
 
 func TestRunStopsCleanlyOnCtrlC(t *testing.T) {
 	root := workspace(t, map[string]string{
-		"app.py": "import time\ntry:\n    while True:\n        time.sleep(0.05)\nfinally:\n    print('cleaned up', flush=True)\n",
+		"app.py": "import time\ntry:\n    print('running', flush=True)\n    while True:\n        time.sleep(0.05)\nfinally:\n    print('cleaned up', flush=True)\n",
 	})
 	cmd, out := startRun(t, root, "app.py")
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "running") },
+		20*time.Second, 10*time.Millisecond, "the app never ran")
 	require.NoError(t, cmd.Process.Signal(os.Interrupt))
 	err := cmd.Wait()
 	var ee *exec.ExitError

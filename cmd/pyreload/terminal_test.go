@@ -188,3 +188,54 @@ func processState(pid int) string {
 	}
 	return fields[0]
 }
+
+// TestRunCtrlCIsTheAppsKeyboardInterrupt: as under python3, Ctrl-C is a
+// KeyboardInterrupt the app may handle; at a pdb prompt it asks again.
+func TestRunCtrlCIsTheAppsKeyboardInterrupt(t *testing.T) {
+	root := workspace(t, map[string]string{
+		"app.py": `import time
+caught = 0
+while caught < 2:
+    try:
+        print("waiting", caught, flush=True)
+        time.sleep(60)
+    except KeyboardInterrupt:
+        caught += 1
+        print("caught", caught, flush=True)
+breakpoint()
+print("done", flush=True)
+`,
+	})
+	r := startTerminalRun(t, root, "app.py")
+	r.waitFor("waiting 0")
+	r.typeKeys("\x03")
+	r.waitFor("caught 1")
+	r.waitFor("waiting 1")
+	r.typeKeys("\x03")
+	r.waitFor("caught 2")
+	r.waitFor("(Pdb) ")
+	r.typeKeys("\x03")
+	r.waitFor("--KeyboardInterrupt--")
+	r.typeKeys("c\r")
+	r.waitFor("done")
+	assert.Equal(t, 0, r.exitCode())
+}
+
+// TestRunAppHasPythonsMainThread: the app runs where python3 would run it,
+// so signal.signal and asyncio's signal handlers work.
+func TestRunAppHasPythonsMainThread(t *testing.T) {
+	root := workspace(t, map[string]string{"app.py": `import asyncio, signal, threading
+print("main thread:", threading.current_thread() is threading.main_thread())
+signal.signal(signal.SIGUSR1, lambda *a: None)
+async def main():
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, lambda: None)
+    print("asyncio signal handler installed")
+asyncio.run(main())
+`})
+	cmd := exec.Command(testbinary.Path(t), "run", "app.py")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "main thread: True")
+	assert.Contains(t, string(out), "asyncio signal handler installed")
+}

@@ -106,35 +106,31 @@ def prepare(root):
     return "ok"
 
 
-def start_entry(entry, argv_json, root, describe):
-    """Start the user's entry in a thread; returns a handle dict. describe
+def prepare_entry(entry, argv_json, root, describe):
+    """Return the handle dict of the user's entry, which run_entry then runs
+    on the interpreter's main thread, as python3 runs a script. describe
     turns an exception into a Failure dict."""
-    run = {"entry": entry, "state": "running", "code": None, "error": None,
-           "done": threading.Event(), "ident": None}
-    argv = json.loads(argv_json)
+    return {"entry": entry, "argv": json.loads(argv_json), "root": root, "describe": describe,
+            "state": "running", "code": None, "error": None, "done": threading.Event(),
+            "ident": threading.main_thread().ident}
 
-    def target():
-        run["ident"] = threading.get_ident()
-        try:
-            _run_entry(entry, argv, root)
-            run["state"], run["code"] = "finished", 0
-        except SystemExit as exc:
-            run["state"], run["code"] = "exited", _exit_code(exc)
-        except KeyboardInterrupt:
-            # Ctrl-C or shutdown: the host stops the app this way.
-            run["state"], run["code"] = "stopped", 130
-        except BaseException as exc:
-            run["state"], run["code"] = "failed", 1
-            run["error"] = describe(exc)
-            _print_user_traceback(exc)
-        finally:
-            run["done"].set()
 
-    thread = threading.Thread(target=target, name="pyreload-entry", daemon=True)
-    thread.start()
-    while run["ident"] is None and thread.is_alive():
-        thread.join(0.001)
-    return run
+def run_entry(run):
+    """Run the entry prepared by prepare_entry (on the main thread) to its end."""
+    try:
+        _run_entry(run["entry"], run["argv"], run["root"])
+        run["state"], run["code"] = "finished", 0
+    except SystemExit as exc:
+        run["state"], run["code"] = "exited", _exit_code(exc)
+    except KeyboardInterrupt:
+        # Ctrl-C the app did not handle, or the host stopping it.
+        run["state"], run["code"] = "stopped", 130
+    except BaseException as exc:
+        run["state"], run["code"] = "failed", 1
+        run["error"] = run["describe"](exc)
+        _print_user_traceback(exc)
+    finally:
+        run["done"].set()
 
 
 def _user_frames(tb):
@@ -305,8 +301,14 @@ def host_start_entry(entry, argv_json):
     def describe(exc):
         return engine["api"].failure.from_exception(exc, st.root, st.libdirs)
 
-    _HOST["run"] = start_entry(entry, argv_json, _HOST["root"], describe)
+    _HOST["run"] = prepare_entry(entry, argv_json, _HOST["root"], describe)
     return json.dumps({"started": True, "ident": _HOST["run"]["ident"]})
+
+
+def host_run_entry():
+    """Run the prepared entry; called on the main thread (pyhost CallMain)."""
+    run_entry(_HOST["run"])
+    return ""
 
 
 def host_wait_entry(timeout):

@@ -12,8 +12,9 @@ type entryEnd struct {
 	Code  int    `json:"code"`
 }
 
-// startEntry runs the user's entry in a background Python thread and
-// watches it from a goroutine.
+// startEntry runs the user's entry on the interpreter's main thread, as
+// python3 runs a script (signal.signal, asyncio's signal handlers and
+// threading.main_thread() work as there), and watches it from a goroutine.
 func (h *Host) startEntry(entry string, argv []string) (any, error) {
 	if argv == nil {
 		argv = []string{}
@@ -30,6 +31,11 @@ func (h *Host) startEntry(entry string, argv []string) (any, error) {
 	h.mu.Lock()
 	h.entryID = res.Ident
 	h.mu.Unlock()
+	go func() {
+		if _, err := h.interp.CallMain("host_run_entry"); err != nil {
+			h.opts.Logf("running the entry: %v", err)
+		}
+	}()
 	go h.watchEntry()
 	return map[string]any{"started": true}, nil
 }
@@ -64,8 +70,15 @@ func (h *Host) watchEntry() {
 	}
 }
 
-// stopEntry interrupts a running entry (KeyboardInterrupt in its thread)
-// and gives it grace to unwind.
+// entryRunning reports whether the entry has not ended yet.
+func (h *Host) entryRunning() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.entryID != 0
+}
+
+// stopEntry interrupts a running entry (KeyboardInterrupt in its thread, also
+// woken from a blocking call) and gives it grace to unwind.
 func (h *Host) stopEntry(grace time.Duration) {
 	h.mu.Lock()
 	ident := h.entryID
@@ -78,6 +91,7 @@ func (h *Host) stopEntry(grace time.Duration) {
 		if !h.interp.InterruptThread(ident) {
 			return // the thread is gone
 		}
+		h.interp.InterruptMain()
 		time.Sleep(50 * time.Millisecond)
 		h.mu.Lock()
 		ident = h.entryID

@@ -37,12 +37,24 @@ func Run(opts Options) int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	var code int
-	select {
-	case code = <-h.exitCode:
-	case sig := <-sigs:
-		code = 128 + int(sig.(syscall.Signal))
-		if sig == syscall.SIGINT {
-			code = 130
+wait:
+	for {
+		select {
+		case code = <-h.exitCode:
+			break wait
+		case sig := <-sigs:
+			if sig == syscall.SIGINT && h.opts.ExitWithEntry && h.entryRunning() {
+				// As python3: KeyboardInterrupt in the app's main thread (or
+				// its own SIGINT handler); the app decides, and the host
+				// exits when the entry ends.
+				h.interp.InterruptMain()
+				continue
+			}
+			code = 128 + int(sig.(syscall.Signal))
+			if sig == syscall.SIGINT {
+				code = 130
+			}
+			break wait
 		}
 	}
 	l.Close() // removes the socket: the root no longer lists this process

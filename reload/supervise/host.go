@@ -81,8 +81,9 @@ func (h *Host) PID() int {
 	return h.cmd.Process.Pid
 }
 
-// Interrupt sends SIGINT to the current host process: it stops its entry
-// (KeyboardInterrupt) and exits 130.
+// Interrupt sends SIGINT to the current host process: what Ctrl-C does to
+// python3, a KeyboardInterrupt in its app's main thread (a host without a
+// running app exits 130).
 func (h *Host) Interrupt() {
 	h.mu.Lock()
 	cmd := h.cmd
