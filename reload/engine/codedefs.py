@@ -10,8 +10,9 @@ Lines and columns are 1-based, columns count characters, ends are exclusive.
 import dis
 from importlib.util import decode_source
 from itertools import islice
-import os
 import re
+
+from . import paths
 
 
 _LOAD_CONST = dis.opmap.get("LOAD_CONST")
@@ -275,17 +276,11 @@ def _load_offsets(raw, wanted):
 
 def code_defs(st, path):
     """Return the CodeDefs of path from the module code a reload compiled, or None."""
-    if not path or not path.endswith(".py"):
-        return None
     record = st.codes.get(path)
     if record is None:
         return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    key = (info.st_mtime_ns, info.st_size)
-    if record[0] != key:
+    key = paths.source_stamp(path)
+    if key is None or record[0] != key:
         return None
     cached = st.codedefs.get(path)
     if cached is not None and cached[0] == key:

@@ -4,10 +4,10 @@ Lines and columns are 1-based, columns count characters, ends are exclusive.
 """
 
 import ast
-import os
 import tokenize
 
 from . import codedefs
+from . import paths
 
 
 class Index:
@@ -135,13 +135,9 @@ def dotted(node):
 
 def index(st, path):
     """Return the (cached) Index of path, or None when it cannot be read."""
-    if not path or not path.endswith(".py"):
+    key = paths.source_stamp(path)
+    if key is None:
         return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    key = (info.st_mtime_ns, info.st_size)
     cached = st.indexes.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]

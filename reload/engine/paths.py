@@ -113,3 +113,16 @@ def display(path, root, real=real):
 def in_tree(name, package):
     """Report whether module name is package or one of its submodules."""
     return name == package or name.startswith(package + ".")
+
+
+def source_stamp(path):
+    """Return (mtime_ns, size) of a Python source file, the key under which
+    what was read or derived from it is cached; None for a path that is not
+    a .py file or cannot be read."""
+    if not path or not path.endswith(".py"):
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
