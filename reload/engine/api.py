@@ -47,16 +47,8 @@ def handle(st, method, params=None):
 
 
 def handle_json(st, method, params_json):
-    """handle() with JSON text in and out; full collections stay held off
-    until the answer is encoded."""
-    with st.lock:
-        paused = _pause_collector(method)
-        try:
-            result = _dispatch(st, method, dict(json.loads(params_json) or {}))
-            return json.dumps(result, default=repr)
-        finally:
-            if paused:
-                _resume_collector(paused)
+    """handle() with JSON text in and out."""
+    return json.dumps(handle(st, method, json.loads(params_json)), default=repr)
 
 
 def _pause_collector(method):
