@@ -53,14 +53,15 @@ _STUB = (
 
 def worker_count(environ, cpus):
     """Return how many workers to run: PYRELOAD_COMPILE_WORKERS, or one per
-    core beyond the reloading thread's (at least one, at most MAX_WORKERS)."""
+    core (at most MAX_WORKERS): the reloading thread spends much of a big
+    reload waiting for them, so they may have its core too."""
     wanted = environ.get("PYRELOAD_COMPILE_WORKERS", "").strip()
     if wanted:
         try:
             return max(0, min(int(wanted), 64))
         except ValueError:
             pass
-    return max(1, min((cpus or 1) - 1, MAX_WORKERS))
+    return max(1, min(cpus or 1, MAX_WORKERS))
 
 
 def pool_for(st, count):
