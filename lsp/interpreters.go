@@ -12,7 +12,6 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/attach"
-	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/supervise"
 )
 
@@ -24,18 +23,12 @@ const startupKey = "<startup>"
 // it starts. It runs off the read loop.
 func (r *root) start() {
 	r.reloadSettingsQuiet()
-	clients, err := hostproto.Discover(r.dir)
+	st := r.currentSettings()
+	interps, unreachable, err := attach.Interpreters(r.dir, st.Attach)
 	if err != nil {
 		r.s.log.Warningf("discover interpreters of %s: %v", r.dir, err)
 	}
-	interps := make([]reload.Interpreter, 0, len(clients))
-	for _, c := range clients {
-		interps = append(interps, c)
-	}
-	st := r.currentSettings()
-	tcp, errs := attach.Connect(r.dir, st.Attach)
-	interps = append(interps, tcp...)
-	for _, err := range errs {
+	for _, err := range unreachable {
 		r.s.log.Warningf("%s: %v", r.dir, err)
 		r.s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyreload: %v", err))
 	}
@@ -194,14 +187,10 @@ func (r *root) watch(h *supervise.Host, quit chan struct{}) {
 // restart restarts the embedded host (or starts one), or reconnects to the
 // attached interpreters. It runs on the root's worker.
 func (r *root) restart() error {
+	r.closeAttached()
 	r.mu.Lock()
 	h, quit := r.host, r.hostQuit
-	attached := r.attached
-	r.attached = nil
 	r.mu.Unlock()
-	for _, in := range attached {
-		in.Close()
-	}
 	r.clearAll()
 	r.announceState("restarting")
 	if h == nil {
@@ -230,8 +219,8 @@ func (r *root) restart() error {
 // stop stops the embedded host and closes attached connections.
 func (r *root) stop() {
 	r.mu.Lock()
-	h, quit, attached := r.host, r.hostQuit, r.attached
-	r.host, r.attached = nil, nil
+	h, quit := r.host, r.hostQuit
+	r.host = nil
 	r.mu.Unlock()
 	if h != nil {
 		close(quit)
@@ -239,6 +228,16 @@ func (r *root) stop() {
 			r.s.log.Warningf("%s: %v", r.dir, err)
 		}
 	}
+	r.closeAttached()
+}
+
+// closeAttached forgets the attached interpreters and closes their
+// connections (the processes go on).
+func (r *root) closeAttached() {
+	r.mu.Lock()
+	attached := r.attached
+	r.attached = nil
+	r.mu.Unlock()
 	for _, in := range attached {
 		in.Close()
 	}

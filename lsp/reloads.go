@@ -120,13 +120,7 @@ func (r *root) afterFleetCall(rep reload.Report, err error) {
 		return
 	}
 	r.s.log.Warningf("%s: an attached interpreter did not answer; discovering again", r.dir)
-	r.mu.Lock()
-	old := r.attached
-	r.attached = nil
-	r.mu.Unlock()
-	for _, in := range old {
-		in.Close()
-	}
+	r.closeAttached()
 	r.start()
 }
 

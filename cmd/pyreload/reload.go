@@ -14,7 +14,6 @@ import (
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/attach"
 	"github.com/pyreload/pyreload/reload/config"
-	"github.com/pyreload/pyreload/reload/hostproto"
 )
 
 // reloadCommand is `pyreload reload`: deep reload in every interpreter
@@ -168,29 +167,24 @@ func loadSettings(root string) config.Settings {
 // told on stderr), or with --tcp the one agent at that address.
 func discover(o cliOptions, stderr io.Writer) ([]reload.Interpreter, error) {
 	if o.tcpAddr == "" {
-		clients, err := hostproto.Discover(o.root)
-		ins := make([]reload.Interpreter, 0, len(clients)+len(o.settings.Attach))
-		for _, c := range clients {
-			ins = append(ins, c)
-		}
-		tcp, errs := attach.Connect(o.root, o.settings.Attach)
-		for _, e := range errs {
+		ins, unreachable, err := attach.Interpreters(o.root, o.settings.Attach)
+		for _, e := range unreachable {
 			fmt.Fprintf(stderr, "pyreload: %v\n", e)
 		}
-		return append(ins, tcp...), err
+		return ins, err
 	}
 	if o.tokenFile == "" {
 		return nil, fmt.Errorf("--tcp needs --token-file (the agent's 0600 token file)")
 	}
-	tok, err := hostproto.ReadToken(o.tokenFile)
+	tokenFile, err := filepath.Abs(o.tokenFile) // relative to here, not to the root
 	if err != nil {
 		return nil, err
 	}
-	c, err := hostproto.DialTCP(o.tcpAddr, tok)
-	if err != nil {
-		return nil, err
+	ins, unreachable := attach.Connect(o.root, []config.Attach{{Address: o.tcpAddr, TokenFile: tokenFile}})
+	if len(unreachable) > 0 {
+		return nil, unreachable[0]
 	}
-	return []reload.Interpreter{c}, nil
+	return ins, nil
 }
 
 func closeAll(ins []reload.Interpreter) {

@@ -1,6 +1,7 @@
-// Package attach connects to the agents that a root's settings name for TCP
-// (`attach` in [tool.pyreload]: processes in containers). It reads each
-// agent's token file, dials it, and maps paths when the agent sees the
+// Package attach connects to a root's interpreters: the processes that
+// listen on a socket for it, and the agents its settings name for TCP
+// (`attach` in [tool.pyreload]: processes in containers). For those it reads
+// each agent's token file, dials it, and maps paths when the agent sees the
 // workspace under another root.
 package attach
 
@@ -12,6 +13,19 @@ import (
 	"github.com/pyreload/pyreload/reload/config"
 	"github.com/pyreload/pyreload/reload/hostproto"
 )
+
+// Interpreters connects to every interpreter of root: those with a socket
+// for it, then the agents of entries. It returns what it reached, one error
+// per entry it could not reach, and the error of listing the sockets.
+func Interpreters(root string, entries []config.Attach) ([]reload.Interpreter, []error, error) {
+	clients, err := hostproto.Discover(root)
+	ins := make([]reload.Interpreter, 0, len(clients)+len(entries))
+	for _, c := range clients {
+		ins = append(ins, c)
+	}
+	tcp, unreachable := Connect(root, entries)
+	return append(ins, tcp...), unreachable, err
+}
 
 // Connect dials every entry for root. It returns the interpreters it
 // reached, and one error per entry it could not reach, naming its address.
