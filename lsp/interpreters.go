@@ -22,7 +22,9 @@ const startupKey = "<startup>"
 // the root and the agents its `attach` setting names, else an embedded host
 // it starts. It runs off the read loop.
 func (r *root) start() {
-	r.reloadSettingsQuiet()
+	for _, err := range r.reloadSettingsQuiet() {
+		r.s.showMessage(protocol.MessageTypeWarning, "pyreload settings: "+err.Error())
+	}
 	st := r.currentSettings()
 	interps, unreachable, err := attach.Interpreters(r.dir, st.Attach)
 	if err != nil {

@@ -34,6 +34,7 @@ type Settings struct {
 	Exclude    []string `json:"exclude"`    // packages (or globs) never reloaded
 	Entry      string   `json:"entry"`      // module, module:function or script the host runs
 	PythonPath string   `json:"pythonPath"` // the Python the user configured
+	Paths      []string `json:"paths"`      // extra sys.path entries, relative to the root
 	Mode       string   `json:"mode"`       // evict or patch
 	DebounceMS int      `json:"debounceMs"` // wait after a save
 	Attach     []Attach `json:"attach"`     // agents reached over TCP (containers)
@@ -91,7 +92,8 @@ func (s Settings) Merge(m map[string]any) (Settings, error) {
 		m = inner
 	}
 	var errs []error
-	for k, v := range m {
+	for _, k := range sortedKeys(m) {
+		v := m[k]
 		if v == nil {
 			continue
 		}
@@ -107,6 +109,8 @@ func (s Settings) Merge(m map[string]any) (Settings, error) {
 			err = setString(&s.Entry, v)
 		case "pythonpath":
 			err = setString(&s.PythonPath, v)
+		case "paths":
+			err = setStrings(&s.Paths, v)
 		case "mode":
 			var mode string
 			if err = setString(&mode, v); err == nil {
@@ -124,6 +128,9 @@ func (s Settings) Merge(m map[string]any) (Settings, error) {
 				s.DebounceMS = 0
 			}
 		default:
+			if !clientKeys[normalize(k)] {
+				errs = append(errs, &UnknownKey{Key: k, Nearest: nearestKey(k)})
+			}
 			continue
 		}
 		if err != nil {

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,9 +62,9 @@ func TestLoadMalformed(t *testing.T) {
 
 func TestMergeEditorSettings(t *testing.T) {
 	var m map[string]any
-	require.NoError(t, json.Unmarshal([]byte(`{"pyreload": {"onSave": false, "debounceMs": 75, "packages": ["a"], "unknown": 1}}`), &m))
+	require.NoError(t, json.Unmarshal([]byte(`{"pyreload": {"onSave": false, "debounceMs": 75, "packages": ["a"], "path": "/opt/pyreload", "trace": {"server": "off"}}}`), &m))
 	s, err := config.Default().Merge(m)
-	require.NoError(t, err)
+	require.NoError(t, err, "the clients' own keys (path, trace) are not the server's business")
 	assert.False(t, s.OnSave)
 	assert.Equal(t, 75, s.DebounceMS)
 	assert.Equal(t, []string{"a"}, s.Packages)
@@ -111,4 +112,31 @@ attach = [
 		assert.Empty(t, s.Attach, text)
 		assert.Equal(t, "patch", s.Mode, "the other keys still apply")
 	}
+}
+
+func TestUnknownKeysNameTheNearestKnownOne(t *testing.T) {
+	s, err := config.Load(write(t, "[tool.pyreload]\nentyr = \"app:main\"\npython_pth = \"/x/python\"\nonsave = false\nwhatever = 1\n"))
+	require.Error(t, err)
+	var unknown []*config.UnknownKey
+	for _, e := range errors.Unwrap(err).(interface{ Unwrap() []error }).Unwrap() {
+		var u *config.UnknownKey
+		require.ErrorAs(t, e, &u)
+		unknown = append(unknown, u)
+	}
+	assert.Equal(t, []*config.UnknownKey{
+		{Key: "entyr", Nearest: "entry"}, {Key: "python_pth", Nearest: "pythonPath"}, {Key: "whatever"},
+	}, unknown)
+	assert.ErrorContains(t, err, `unknown key "entyr"; did you mean "entry"?`)
+	assert.ErrorContains(t, err, "[tool.pyreload]", "the message names the file and section")
+	assert.False(t, s.OnSave, "the known keys still apply")
+	assert.Empty(t, s.Entry)
+
+	_, err = config.Default().Merge(map[string]any{"debounce": 10, "path": "/bin/pyreload"})
+	assert.EqualError(t, err, `unknown key "debounce"; did you mean "debounceMs"?`)
+}
+
+func TestPathsSetting(t *testing.T) {
+	s, err := config.Load(write(t, "[tool.pyreload]\npaths = [\"lib\", \"vendor/src\"]\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lib", "vendor/src"}, s.Paths)
 }
