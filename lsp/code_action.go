@@ -67,8 +67,13 @@ func codeAction(s *Server, p *codeActionParams) (any, error) {
 	if want(KindQuickFix) {
 		for _, raw := range p.Context.Diagnostics {
 			var d clientDiagnostic
-			if json.Unmarshal(raw, &d) != nil || d.Source != "pyreload" || d.Data == nil {
+			if json.Unmarshal(raw, &d) != nil || d.Source != "pyreload" && d.Source != "" {
 				continue
+			}
+			if d.Data == nil { // a client that drops data (ALE): the server remembers it
+				if d.Data, _ = r.diags.remembered(path, raw); d.Data == nil {
+					continue
+				}
 			}
 			out = append(out, quickFixes(uri, raw, d.Data)...)
 		}

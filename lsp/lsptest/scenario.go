@@ -130,7 +130,7 @@ func (e *Editor) step(sc *Scenario, line string) {
 		sort.Strings(want)
 		e.Await("diagnostics of "+arg(1), Timeout, func(st State) bool { return slices.Equal(st.Lines(), want) })
 	case "fix":
-		e.applyFix(arg(1))
+		e.applyFix(arg(1), len(f) > 2 && f[2] == "bare")
 	case "reports":
 		n, _ := strconv.Atoi(arg(1))
 		st := e.Await(line, Timeout, func(st State) bool { return len(st.Reports) >= n })
@@ -170,8 +170,9 @@ func (e *Editor) step(sc *Scenario, line string) {
 }
 
 // applyFix runs, for every current diagnostic, the quick fix whose command
-// is the given one ("all": the file's source.fixAll action).
-func (e *Editor) applyFix(kind string) {
+// is the given one ("all": the file's source.fixAll action). bare sends the
+// diagnostics back as ALE does: range, code and message only.
+func (e *Editor) applyFix(kind string, bare bool) {
 	t := e.t
 	cmd := map[string]string{"rebind": "pyreload.rebind", "patch": "pyreload.patchInPlace",
 		"dependents": "pyreload.reloadDependents", "all": "pyreload.fixAll"}[kind]
@@ -179,6 +180,9 @@ func (e *Editor) applyFix(kind string) {
 	for file, ds := range st.Diagnostics {
 		var actions []CodeAction
 		var err error
+		if bare {
+			ds = bareDiagnostics(ds)
+		}
 		if kind == "all" {
 			actions, err = e.CodeActions(file, ds, "source.fixAll")
 		} else {
@@ -260,6 +264,15 @@ func nonEmptyLines(s string) []string {
 		if l = strings.TrimSpace(l); l != "" {
 			out = append(out, l)
 		}
+	}
+	return out
+}
+
+// bareDiagnostics are ds without source and data, as ALE sends them back.
+func bareDiagnostics(ds []Diagnostic) []Diagnostic {
+	out := make([]Diagnostic, len(ds))
+	for i, d := range ds {
+		out[i] = Diagnostic{Range: d.Range, Code: d.Code, Message: d.Message}
 	}
 	return out
 }
