@@ -9,6 +9,8 @@ need=()
 command -v pkg-config >/dev/null || need+=(pkg-config)
 pkg-config --exists python3-embed 2>/dev/null || need+=(python3-dev)
 [ "${1:-}" = "--build-only" ] || command -v nvim >/dev/null || need+=(neovim)
+# Tests make real virtual environments (python3 -m venv).
+[ "${1:-}" = "--build-only" ] || /usr/bin/python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
 if [ "${1:-}" = "--bench" ]; then
   /usr/bin/python3 -c "import IPython.extensions.autoreload" 2>/dev/null || need+=(python3-ipython)
 fi
