@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing pyreload needs on Debian, when missing:
-# CPython's embedding headers, pkg-config, Neovim (editor tests). As root it
+# CPython's embedding headers, pkg-config, Neovim, Emacs + eglot, Vim + ALE
+# (editor tests), IPython's kernel (Jupyter test), venv (the wheel's test). As root it
 # uses apt-get; otherwise it says what to install and fails.
 #   --build-only  just what building needs (make demo)
 #   --bench       also IPython, which the benchmarks compare against (make bench)
@@ -8,7 +9,18 @@ set -euo pipefail
 need=()
 command -v pkg-config >/dev/null || need+=(pkg-config)
 pkg-config --exists python3-embed 2>/dev/null || need+=(python3-dev)
-[ "${1:-}" = "--build-only" ] || command -v nvim >/dev/null || need+=(neovim)
+if [ "${1:-}" != "--build-only" ]; then
+  command -v nvim >/dev/null || need+=(neovim)
+  # Emacs (eglot) and Vim (ALE) end-to-end tests (editors/emacs, editors/vim).
+  command -v emacs >/dev/null || need+=(emacs-nox)
+  [ -d /usr/share/emacs/site-lisp/elpa-src ] && ls -d /usr/share/emacs/site-lisp/elpa-src/eglot-* >/dev/null 2>&1 || need+=(elpa-eglot)
+  command -v vim >/dev/null || need+=(vim)
+  [ -d /usr/share/vim/vimfiles/pack/dist-bundle/opt/ale ] || need+=(vim-ale)
+  # The Jupyter attach test (a real IPython kernel) and the wheel's venv test.
+  /usr/bin/python3 -c "import ipykernel, jupyter_client" 2>/dev/null || need+=(python3-ipykernel python3-jupyter-client)
+  /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
+  command -v git >/dev/null || need+=(git)
+fi
 # Tests make real virtual environments (python3 -m venv).
 [ "${1:-}" = "--build-only" ] || /usr/bin/python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
 if [ "${1:-}" = "--bench" ]; then
