@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,8 +26,7 @@ func Defer(f func() (any, error)) Deferred { return Deferred(f) }
 
 // Conn is one JSON-RPC connection over a byte stream.
 type Conn struct {
-	r   *bufio.Reader
-	max int
+	r *FrameReader
 
 	wmu sync.Mutex // wmu serialises writes to w.
 	w   io.Writer
@@ -49,8 +47,7 @@ func NewConn(r io.Reader, w io.Writer, max int) *Conn {
 		max = DefaultMaxMessage
 	}
 	return &Conn{
-		r:       bufio.NewReaderSize(r, 64<<10),
-		max:     max,
+		r:       NewFrameReader(r, max),
 		w:       w,
 		pending: map[string]chan *wire{},
 		closed:  make(chan struct{}),
@@ -62,7 +59,7 @@ func NewConn(r io.Reader, w io.Writer, max int) *Conn {
 func (c *Conn) Run(ctx context.Context, h Handler) error {
 	defer c.shutdown()
 	for {
-		body, err := ReadFrame(c.r, c.max)
+		body, err := c.r.Read()
 		var fe *FrameError
 		switch {
 		case errors.As(err, &fe):

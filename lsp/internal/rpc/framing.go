@@ -11,6 +11,7 @@ package rpc
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -62,11 +63,17 @@ func ReadFrame(r *bufio.Reader, max int) ([]byte, error) {
 			break
 		}
 		sawHeader = true
-		name, value, ok := strings.Cut(line, ":")
-		if !ok {
-			bad = fmt.Sprintf("malformed header line %q", clip(line))
-			continue
+		if !isHeaderLine(line) {
+			// The rest of a message whose length was wrong or missing runs
+			// into the next message's header: start again at that header.
+			if i := nextHeaderIn(line); i >= 0 {
+				line, length, bad = line[i:], -1, ""
+			} else {
+				bad = fmt.Sprintf("malformed header line %q", clip(line))
+				continue
+			}
 		}
+		name, value, _ := strings.Cut(line, ":")
 		if strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
 			n, err := strconv.Atoi(strings.TrimSpace(value))
 			if err != nil || n < 0 {
@@ -103,6 +110,33 @@ func ReadFrame(r *bufio.Reader, max int) ([]byte, error) {
 		return nil, &FrameError{Reason: bad, ID: sniffID(body)}
 	}
 	return body, nil
+}
+
+// isHeaderLine reports whether line is "Name: value" with a header name
+// made of token characters (RFC 9110), as no JSON text is.
+func isHeaderLine(line string) bool {
+	name, _, ok := strings.Cut(line, ":")
+	if !ok || name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+var headerStart = regexp.MustCompile(`(?i)content-(?:length|type)\s*:`)
+
+// nextHeaderIn returns where the last LSP header in line starts, or -1.
+func nextHeaderIn(line string) int {
+	all := headerStart.FindAllStringIndex(line, -1)
+	if all == nil {
+		return -1
+	}
+	return all[len(all)-1][0]
 }
 
 func readHeaderLine(r *bufio.Reader) (string, error) {
@@ -155,4 +189,66 @@ func clip(s string) string {
 		return s[:80] + "..."
 	}
 	return s
+}
+
+// FrameReader reads framed messages like ReadFrame and also recovers from a
+// Content-Length that overstates its message: content that is not JSON but
+// holds the next message's header is cut there, and what follows is read
+// again as the stream.
+type FrameReader struct {
+	br  *bufio.Reader
+	src *unreader
+	max int
+}
+
+// NewFrameReader reads from r; max bounds one message's content.
+func NewFrameReader(r io.Reader, max int) *FrameReader {
+	src := &unreader{r: r}
+	return &FrameReader{br: bufio.NewReaderSize(src, 64<<10), src: src, max: max}
+}
+
+// embeddedHeader is a header line inside content: a raw line break after the
+// length cannot occur inside a JSON string, so this is never JSON's own text.
+var embeddedHeader = regexp.MustCompile(`(?i)content-length[ \t]*:[ \t]*[0-9]+\r?\n`)
+
+// Read returns the next message, with ReadFrame's errors.
+func (f *FrameReader) Read() ([]byte, error) {
+	body, err := ReadFrame(f.br, f.max)
+	if err != nil || json.Valid(body) {
+		return body, err
+	}
+	loc := embeddedHeader.FindIndex(body)
+	if loc == nil {
+		return body, nil // the dispatcher answers a parse error
+	}
+	f.unread(body[loc[0]:])
+	body = body[:loc[0]]
+	if json.Valid(body) {
+		return body, nil
+	}
+	return nil, &FrameError{Reason: "Content-Length does not match the message", ID: sniffID(body)}
+}
+
+// unread puts b back in front of what the reader has not consumed yet.
+func (f *FrameReader) unread(b []byte) {
+	buffered, _ := f.br.Peek(f.br.Buffered())
+	pending := make([]byte, 0, len(b)+len(buffered)+len(f.src.pending))
+	pending = append(append(append(pending, b...), buffered...), f.src.pending...)
+	f.src.pending = pending
+	f.br.Reset(f.src)
+}
+
+// unreader reads its pending bytes before its reader.
+type unreader struct {
+	pending []byte
+	r       io.Reader
+}
+
+func (u *unreader) Read(p []byte) (int, error) {
+	if len(u.pending) > 0 {
+		n := copy(p, u.pending)
+		u.pending = u.pending[n:]
+		return n, nil
+	}
+	return u.r.Read(p)
 }
