@@ -1,0 +1,122 @@
+;;; e2e.el --- pyreload with Emacs + eglot end to end -*- lexical-binding: t; -*-
+
+;; Run by ../test.sh: emacs -Q --batch -l test/e2e.el.  Debian's emacs-nox and
+;; elpa-eglot, the real `pyreload serve' ($PYRELOAD_BIN), the workspace
+;; $PYRELOAD_TEST_ROOT (editors/fixtures with a web app as its entry,
+;; editors/lib).  Each check prints "ok NAME" or "not ok NAME: why"; the last
+;; line is "done".
+
+;;; Code:
+
+(require 'package)
+(add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa")
+(package-initialize)                    ; Debian's elpa-eglot (emacs -Q skips its site-start)
+(add-to-list 'load-path (expand-file-name ".." (file-name-directory load-file-name)))
+(require 'pyreload)
+(require 'subr-x)
+
+(defvar e2e-root (file-name-as-directory (getenv "PYRELOAD_TEST_ROOT")))
+(defvar e2e-says (list "/usr/bin/python3" (expand-file-name "app_says.py" (getenv "PYRELOAD_TEST_LIB")) e2e-root))
+(defvar e2e-failed 0)
+
+(setq pyreload-program (getenv "PYRELOAD_BIN"))
+(pyreload-eglot-setup)
+(add-hook 'python-mode-hook #'eglot-ensure)
+(setq eglot-sync-connect t
+      python-indent-guess-indent-offset nil
+      make-backup-files nil)
+
+(defun e2e-check (name ok why)
+  "Print whether check NAME passed (OK), else WHY."
+  (unless ok (setq e2e-failed (1+ e2e-failed)))
+  (princ (if ok (format "ok %s\n" name) (format "not ok %s: %s\n" name why)))
+  ok)
+
+(defun e2e-wait (cond secs)
+  "Process events until COND returns non-nil or SECS pass; return COND's value."
+  (let ((deadline (+ (float-time) secs)) v)
+    (while (and (not (setq v (funcall cond))) (< (float-time) deadline))
+      (accept-process-output nil 0.05))
+    v))
+
+(defun e2e-says ()
+  "What the app serves."
+  (with-temp-buffer
+    (apply #'call-process (car e2e-says) nil t nil (cdr e2e-says))
+    (string-trim (buffer-string))))
+
+(defun e2e-open (rel)
+  "Visit REL under the root as a user does: python-mode, then eglot."
+  (let ((buf (find-file-noselect (expand-file-name rel e2e-root))))
+    (with-current-buffer buf
+      (run-hooks 'post-command-hook))   ; eglot-ensure connects after a command
+    buf))
+
+(defun e2e-stale (buf)
+  "The stale-import Flymake diagnostics of BUF."
+  (with-current-buffer buf
+    (flymake-start)
+    (cl-remove-if-not
+     (lambda (d)
+       (equal "stale-import"
+              (plist-get (cdr (assoc 'eglot-lsp-diag (flymake-diagnostic-data d))) :code)))
+     (flymake-diagnostics))))
+
+(defvar e2e-ready nil)
+(add-hook 'pyreload-status-functions
+          (lambda (st) (when (equal (plist-get st :state) "ready") (setq e2e-ready st))))
+
+(defun e2e-run ()
+  (let ((views (e2e-open "app/views.py")) core offered)
+    (unless (e2e-check "eglot runs pyreload serve for the buffer"
+                       (with-current-buffer views (eglot-current-server))
+                       "no eglot server")
+      (cl-return-from e2e-run))
+    (unless (e2e-check "pyreload/status ready and the app serves"
+                       (and (e2e-wait (lambda () e2e-ready) 120)
+                            (e2e-wait (lambda () (file-exists-p (expand-file-name ".port" e2e-root))) 60)
+                            (equal (e2e-says) "hello from shop"))
+                       (format "ready=%S says=%S" e2e-ready (ignore-errors (e2e-says))))
+      (cl-return-from e2e-run))
+    (setq core (e2e-open "shop/core.py"))
+    (with-current-buffer core
+      (goto-char (point-min))
+      (search-forward "hello from shop")
+      (replace-match "hello, edited" t t)
+      (save-buffer))
+    (let ((stale (e2e-wait (lambda () (e2e-stale views)) 60)))
+      (unless (e2e-check "stale-import on the import line after saving"
+                         (and stale (with-current-buffer views
+                                      (= 2 (line-number-at-pos (flymake-diagnostic-beg (car stale))))))
+                         (format "%S" (with-current-buffer views (flymake-diagnostics))))
+        (cl-return-from e2e-run)))
+    (e2e-check "the app still runs the old hello" (equal (e2e-says) "hello from shop") (e2e-says))
+    (with-current-buffer views
+      (goto-char (point-min))
+      (forward-line 1)
+      ;; M-x eglot-code-actions on the line, answering the menu with the rebind.
+      (cl-letf (((symbol-function 'completing-read)
+                 (lambda (_prompt items &rest _)
+                   (setq offered (mapcar #'car items))
+                   (seq-find (lambda (title) (string-prefix-p "Rebind" title)) offered))))
+        (let ((last-nonmenu-event 13))
+          (eglot-code-actions (line-beginning-position) (line-end-position) nil t))))
+    (e2e-check "eglot-code-actions offers rebind, patch and reload dependents"
+               (and (seq-find (lambda (s) (string-prefix-p "Rebind `hello`" s)) offered)
+                    (seq-find (lambda (s) (string-prefix-p "Patch old" s)) offered)
+                    (seq-find (lambda (s) (string-prefix-p "Reload app.views" s)) offered))
+               (format "%S" offered))
+    (e2e-check "the rebind clears the diagnostic"
+               (e2e-wait (lambda () (null (e2e-stale views))) 30)
+               (format "%S" (e2e-stale views)))
+    (e2e-check "the app serves the new code"
+               (e2e-wait (lambda () (equal (e2e-says) "hello, edited")) 30)
+               (e2e-says))
+    (with-current-buffer views (eglot-shutdown (eglot-current-server)))))
+
+(condition-case err
+    (cl-block e2e-run (e2e-run))
+  (error (e2e-check "no error" nil (error-message-string err))))
+(princ "done\n")
+(kill-emacs (if (> e2e-failed 0) 1 0))
+;;; e2e.el ends here
