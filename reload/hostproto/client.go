@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -106,7 +107,7 @@ func (c *Client) Call(ctx context.Context, method string, params, result any) er
 		c.mu.Unlock()
 	}()
 
-	line, _ := json.Marshal(request{JSONRPC: "2.0", ID: &id, Method: method, Params: raw})
+	line, _ := json.Marshal(request{JSONRPC: "2.0", ID: json.RawMessage(strconv.FormatInt(id, 10)), Method: method, Params: raw})
 	c.writeMu.Lock()
 	if dl, ok := ctx.Deadline(); ok {
 		c.conn.SetWriteDeadline(dl)
@@ -159,11 +160,15 @@ func (c *Client) readLoop() {
 			return
 		}
 		var resp response
-		if json.Unmarshal(line, &resp) != nil || resp.ID == nil {
-			continue // notifications and noise are ignored
+		if json.Unmarshal(line, &resp) != nil {
+			continue // noise is ignored
+		}
+		id, err := strconv.ParseInt(string(resp.ID), 10, 64)
+		if err != nil {
+			continue // not an answer to this client's requests
 		}
 		c.mu.Lock()
-		ch := c.pending[*resp.ID]
+		ch := c.pending[id]
 		c.mu.Unlock()
 		if ch != nil {
 			ch <- resp

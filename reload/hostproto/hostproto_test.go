@@ -172,3 +172,43 @@ func TestSocketDirRefusesForeignOwner(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not a directory owned by uid")
 }
+
+// TestEveryRequestIDIsAnsweredAsItCame: JSON-RPC 2.0 allows string ids and
+// numbers of any size; each is answered with the id it came with, and an id
+// of another type gets an invalid-request error with a null id.
+func TestEveryRequestIDIsAnsweredAsItCame(t *testing.T) {
+	root := isolate(t)
+	l := serve(t, root, echo)
+	conn, err := net.Dial("unix", l.Path)
+	require.NoError(t, err)
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for _, tc := range []struct{ id, answered string }{
+		{`"abc"`, `"abc"`},
+		{`"ünï \"q\""`, `"ünï \"q\""`},
+		{`1e400`, `1e400`},
+		{`-3.5`, `-3.5`},
+		{`null`, `null`},
+		{`{"x":1}`, `null`},
+		{`[1]`, `null`},
+		{`true`, `null`},
+	} {
+		_, err := conn.Write([]byte(`{"jsonrpc":"2.0","id":` + tc.id + `,"method":"ping"}` + "\n"))
+		require.NoError(t, err)
+		line, err := r.ReadBytes('\n')
+		require.NoError(t, err)
+		require.True(t, json.Valid(line), string(line))
+		var resp struct {
+			ID    json.RawMessage `json:"id"`
+			Error *struct{ Code int }
+		}
+		require.NoError(t, json.Unmarshal(line, &resp), string(line))
+		assert.Equal(t, tc.answered, string(resp.ID), "id %s: %s", tc.id, line)
+		if tc.answered == `null` && tc.id != `null` {
+			require.NotNil(t, resp.Error, string(line))
+			assert.Equal(t, hostproto.CodeInvalidRequest, resp.Error.Code)
+		} else {
+			assert.Nil(t, resp.Error, "id %s: %s", tc.id, line)
+		}
+	}
+}

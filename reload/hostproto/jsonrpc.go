@@ -21,18 +21,33 @@ const (
 // MaxMessage bounds one protocol line; a longer one is refused.
 const MaxMessage = 64 << 20
 
+// request's ID is absent for a notification, else a number or a string, as
+// JSON-RPC 2.0 allows; it is answered back as it came.
 type request struct {
 	JSONRPC string          `json:"jsonrpc"`
-	ID      *int64          `json:"id,omitempty"`
+	ID      json.RawMessage `json:"id,omitempty"`
 	Method  string          `json:"method"`
 	Params  json.RawMessage `json:"params,omitempty"`
 }
 
 type response struct {
 	JSONRPC string          `json:"jsonrpc"`
-	ID      *int64          `json:"id"`
+	ID      json.RawMessage `json:"id"`
 	Result  json.RawMessage `json:"result,omitempty"`
 	Error   *wireError      `json:"error,omitempty"`
+}
+
+// validID reports whether id is a JSON-RPC 2.0 request id: a number, a
+// string or null.
+func validID(id json.RawMessage) bool {
+	if len(id) == 0 {
+		return false
+	}
+	switch c := id[0]; {
+	case c == '"', c == '-', c >= '0' && c <= '9':
+		return true
+	}
+	return string(id) == "null"
 }
 
 type wireError struct {

@@ -107,6 +107,9 @@ func (s *Server) answer(ctx context.Context, line []byte) *response {
 	if err := json.Unmarshal(line, &req); err != nil {
 		return &response{JSONRPC: "2.0", Error: &wireError{Code: CodeParseError, Message: "parse error: " + err.Error()}}
 	}
+	if req.ID != nil && !validID(req.ID) {
+		return &response{JSONRPC: "2.0", Error: &wireError{Code: CodeInvalidRequest, Message: "invalid request: id must be a number or a string"}}
+	}
 	if req.JSONRPC != "2.0" || req.Method == "" {
 		return &response{JSONRPC: "2.0", ID: req.ID, Error: &wireError{Code: CodeInvalidRequest, Message: "invalid request"}}
 	}
