@@ -24,14 +24,17 @@ func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage
 	case "status":
 		return h.status(ctx)
 	case "import":
+		timeoutMS, _, err := hostproto.RequestTimeout(params)
+		if err != nil {
+			return nil, err
+		}
 		var p struct {
-			Modules   []string `json:"modules"`
-			TimeoutMS int      `json:"timeout_ms"`
+			Modules []string `json:"modules"`
 		}
 		if err := decode(params, &p); err != nil {
 			return nil, err
 		}
-		return h.serialized(ctx, p.TimeoutMS, "host_import", p.Modules)
+		return h.serialized(ctx, timeoutMS, "host_import", p.Modules)
 	case "run":
 		var p struct {
 			Entry string   `json:"entry"`
@@ -58,13 +61,15 @@ func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage
 		err := h.callJSON(ctx, &out, "host_call", p.Target, p.Args)
 		return out, pythonError(err)
 	case "reload", "scan", "fix":
-		var p struct {
-			TimeoutMS int `json:"timeout_ms"`
+		timeoutMS, params, err := hostproto.RequestTimeout(params)
+		if err != nil {
+			return nil, err
 		}
+		var p struct{} // params must be an object
 		if err := decode(params, &p); err != nil {
 			return nil, err
 		}
-		return h.serialized(ctx, p.TimeoutMS, "host_handle", method, params)
+		return h.serialized(ctx, timeoutMS, "host_handle", method, params)
 	case "shutdown":
 		go func() {
 			time.Sleep(10 * time.Millisecond) // let the answer go out first
