@@ -31,13 +31,15 @@ def refusal(method):
 
 
 def timeout_of(method, params):
-    """Return the deadline in seconds for one queued request."""
+    """Return the deadline in seconds for one queued request; a timeout_ms
+    beyond rpc.MAX_TIMEOUT_MS is rewritten in params to that, so that the
+    engine keeps the same deadline. Raises RPCError for a bad timeout_ms."""
     if method == "status":
         return STATUS_TIMEOUT
-    ms = params.get("timeout_ms")
-    if isinstance(ms, (int, float)) and not isinstance(ms, bool) and ms > 0:
-        return ms / 1000.0
-    return DEFAULT_TIMEOUT
+    ms = rpc.timeout_ms(params)
+    if "timeout_ms" in params and params["timeout_ms"] is not None and params["timeout_ms"] != ms:
+        params["timeout_ms"] = ms
+    return ms / 1000.0 if ms > 0 else DEFAULT_TIMEOUT
 
 
 def dispatch(agent, method, params):

@@ -2,6 +2,8 @@
 protocol's error codes, and exceptions turned into Failure dicts."""
 
 import json
+import math
+import re
 import traceback
 
 PARSE_ERROR = -32700
@@ -13,6 +15,21 @@ DEADLINE = -32001
 BUSY = -32002
 
 MAX_MESSAGE = 64 << 20
+INTERNAL_ERROR = -32603
+
+# MAX_TIMEOUT_MS is the longest deadline a request may ask for (24 hours), as
+# hostproto.MaxTimeoutMS: a larger timeout_ms is taken as this.
+MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000
+
+
+class Number(float):
+    """A JSON number too large for a float (1e400): its value is infinite and
+    its text is kept, so that an id is answered exactly as it came."""
+
+    def __new__(cls, text):
+        n = float.__new__(cls, text)
+        n.text = text
+        return n
 
 
 class RPCError(Exception):
@@ -35,20 +52,76 @@ def error(req_id, code, message, data=None):
 
 
 def encode(msg):
-    """Return msg as one protocol line (bytes, newline-terminated)."""
-    return json.dumps(msg, default=repr).encode("utf-8") + b"\n"
+    """Return msg as one protocol line (bytes, newline-terminated): always
+    valid JSON. The id goes back as it came; a float that JSON cannot hold
+    (inf, nan) becomes its repr; a result that cannot be encoded at all is
+    answered with an internal error."""
+    req_id = msg.get("id")
+    rest = dict(msg)
+    rest.pop("id", None)
+    try:
+        body = _dumps(rest)
+    except (ValueError, TypeError, RecursionError) as exc:
+        body = _dumps({"jsonrpc": "2.0", "error": {
+            "code": INTERNAL_ERROR, "message": "the answer could not be encoded as JSON: %s" % exc}})
+    if isinstance(req_id, Number):
+        id_text = req_id.text
+    else:
+        id_text = _dumps(req_id)
+    return ('{"id": %s%s%s' % (id_text, ", " if body != "{}" else "", body[1:])).encode("utf-8") + b"\n"
+
+
+def _dumps(value):
+    try:
+        return json.dumps(value, default=repr, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), default=repr, allow_nan=False)
+
+
+def _finite(value):
+    """value with every float JSON cannot hold replaced by its repr."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return getattr(value, "text", repr(value))
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _number(text):
+    n = float(text)
+    return n if math.isfinite(n) else Number(text)
+
+
+_ID = re.compile(rb'"id"\s*:\s*(-?[0-9]+|"(?:[^"\\]|\\.)*")')
+
+
+def sniff_id(head):
+    """Return the id found in the start of a request that is not read whole."""
+    m = _ID.search(head)
+    if m is None:
+        return None
+    try:
+        return json.loads(m.group(1).decode("utf-8"))
+    except ValueError:
+        return None
 
 
 def parse(line):
     """Decode a request line: (id, method, params) or raise RPCError with
     the id when known (as the attribute req_id)."""
     try:
-        req = json.loads(line.decode("utf-8"))
+        req = json.loads(line.decode("utf-8"), parse_float=_number)
     except ValueError as exc:
         raise RPCError(PARSE_ERROR, "parse error: %s" % exc)
+    except RecursionError:
+        raise RPCError(PARSE_ERROR, "parse error: nested too deeply")
     if not isinstance(req, dict):
         raise RPCError(INVALID_REQUEST, "invalid request")
     req_id = req.get("id")
+    if req_id is not None and (isinstance(req_id, bool) or not isinstance(req_id, (int, float, str))):
+        raise RPCError(INVALID_REQUEST, "invalid request: id must be a number or a string")
     method = req.get("method")
     if req.get("jsonrpc") != "2.0" or not isinstance(method, str) or not method:
         exc = RPCError(INVALID_REQUEST, "invalid request")
@@ -62,6 +135,17 @@ def parse(line):
         exc.req_id = req_id
         raise exc
     return req_id, method, params
+
+
+def timeout_ms(params):
+    """Return params' timeout_ms (PROTOCOL.md): 0 when absent, null or 0, at
+    most MAX_TIMEOUT_MS; else raise RPCError (INVALID_PARAMS)."""
+    ms = params.get("timeout_ms")
+    if ms is None:
+        return 0
+    if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0 or ms != ms:
+        raise RPCError(INVALID_PARAMS, "timeout_ms must be a number of milliseconds, not %.40s" % _dumps(ms))
+    return min(int(math.ceil(ms)) if math.isfinite(ms) else MAX_TIMEOUT_MS, MAX_TIMEOUT_MS)
 
 
 def describe_failure(exc):

@@ -16,7 +16,10 @@ from . import rpc
 from . import sockdir
 from . import tcp as tcpmod
 
+# LOG's records go where the app's logging sends them, never by default to
+# its stderr (logging's last-resort handler would print warnings there).
 LOG = logging.getLogger("pyreload_agent")
+LOG.addHandler(logging.NullHandler())
 
 
 class DeadlineExceeded(BaseException):
@@ -150,8 +153,13 @@ class Agent:
                 if not line:
                     return
                 if len(line) > rpc.MAX_MESSAGE:
-                    self.log.warning("pyreload agent: message over %d bytes; closing", rpc.MAX_MESSAGE)
-                    return
+                    head = line[:1024]
+                    del line
+                    if not _skip_line(reader):
+                        return
+                    conn.sendall(rpc.encode(rpc.error(rpc.sniff_id(head), rpc.INVALID_REQUEST,
+                                                      "message over %d bytes" % rpc.MAX_MESSAGE)))
+                    continue
                 if not line.strip():
                     continue
                 resp, stop_after = self._answer(line)
@@ -169,7 +177,16 @@ class Agent:
             _close(conn)
 
     def _answer(self, line):
-        """Answer one request line: (response or None, stop afterwards)."""
+        """Answer one request line: (response or None, stop afterwards).
+        Whatever the line holds, a request with an id is answered and nothing
+        is raised (a raise would print into the app's stderr)."""
+        try:
+            return self._answer_parsed(line)
+        except Exception as exc:
+            self.log.debug("pyreload agent: internal error answering a request", exc_info=True)
+            return rpc.error(None, rpc.INTERNAL_ERROR, "internal error: %s: %s" % (type(exc).__name__, exc)), False
+
+    def _answer_parsed(self, line):
         try:
             req_id, method, params = rpc.parse(line)
         except rpc.RPCError as exc:
@@ -187,6 +204,10 @@ class Agent:
                 raise rpc.RPCError(rpc.UNKNOWN_METHOD, "unknown method %r" % method)
         except rpc.RPCError as exc:
             return (None if req_id is None else rpc.error(req_id, exc.code, exc.message, exc.data)), False
+        except Exception as exc:
+            self.log.debug("pyreload agent: internal error in %s", method, exc_info=True)
+            value = rpc.RPCError(rpc.INTERNAL_ERROR, "internal error: %s: %s" % (type(exc).__name__, exc))
+            return (None if req_id is None else rpc.error(req_id, value.code, value.message)), False
         return (None if req_id is None else rpc.result(req_id, value)), method == "shutdown"
 
     # -- the worker thread ----------------------------------------------------
@@ -263,6 +284,16 @@ def _listen_unix(path):
         sock.close()
         raise
     return sock
+
+
+def _skip_line(reader):
+    """Read and drop the rest of an overlong line; False at end of stream."""
+    while True:
+        chunk = reader.readline(1 << 20)
+        if not chunk:
+            return False
+        if chunk.endswith(b"\n"):
+            return True
 
 
 def _thread(fn, name, *args):
