@@ -2,11 +2,16 @@ package reload
 
 // ReloadParams are the parameters of the reload method.
 type ReloadParams struct {
-	Package    string `json:"package,omitempty"`
-	File       string `json:"file,omitempty"`
-	Mode       string `json:"mode,omitempty"` // evict (default) or patch
-	Dependents bool   `json:"dependents,omitempty"`
-	TimeoutMS  int    `json:"timeout_ms,omitempty"`
+	Package string `json:"package,omitempty"`
+	File    string `json:"file,omitempty"`
+	Mode    string `json:"mode,omitempty"` // inplace (default; "patch" means the same) or evict
+	// All re-executes every loaded module of the package, changed or not.
+	All bool `json:"all,omitempty"`
+	// Reset names modules ("pkg.mod") or module values ("pkg.mod.NAME")
+	// whose statements run again in this in-place reload even if unchanged.
+	Reset      []string `json:"reset,omitempty"`
+	Dependents bool     `json:"dependents,omitempty"`
+	TimeoutMS  int      `json:"timeout_ms,omitempty"`
 }
 
 // FixParams are the parameters of the fix method.

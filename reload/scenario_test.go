@@ -133,6 +133,10 @@ func reloadParams(root, line string) (reload.ReloadParams, int) {
 			p.Mode = v
 		case "dependents":
 			p.Dependents = v == "true"
+		case "all":
+			p.All = v == "true"
+		case "reset":
+			p.Reset = strings.Split(v, ",")
 		case "timeout_ms":
 			p.TimeoutMS, _ = strconv.Atoi(v)
 		}

@@ -1,4 +1,4 @@
-"""pyreload engine: deep reload of a workspace package inside a live interpreter.
+"""pyreload engine: reload a workspace package inside a live interpreter, in place or by eviction.
 
 Hosts load this package by executing its modules (registered in sys.modules only
 while they execute) and then call ``api.new_state`` once and ``api.handle`` per
@@ -12,5 +12,6 @@ of modules earlier in the order. tests/ is not part of the engine.
 """
 
 LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh",
-              "state", "codedefs", "locate", "heap", "oldobjects", "watchdog", "patch", "scan",
-              "resolve", "reloader", "fixes", "api")
+              "sources", "state", "codedefs", "locate", "heap", "oldobjects", "watchdog", "patch",
+              "scan", "resolve", "reloader", "fixes", "statements", "update", "inplace",
+              "leftover", "api")

@@ -20,6 +20,8 @@ import time
 from . import entries
 from . import failure
 from . import fixes
+from . import inplace
+from . import leftover
 from . import paths
 from . import reloader
 from . import resolve
@@ -92,36 +94,76 @@ def _dispatch(st, method, params):
     raise KeyError("unknown method %r" % (method,))
 
 
+MODES = ("inplace", "evict")
+
+
 def reload(st, params):
-    """Deep reload the package of params (PROTOCOL.md ReloadParams); return a Report."""
+    """Reload the package of params (PROTOCOL.md ReloadParams); return a Report.
+
+    mode "inplace" (the default; "patch" is accepted for it) re-runs what
+    changed inside the live modules; "evict" re-imports the whole subtree
+    into new module objects and reports what still refers to the old ones."""
     started = time.perf_counter()
-    mode = params.get("mode") or "evict"
-    if mode not in ("evict", "patch"):
-        raise ValueError("mode must be evict or patch, not %r" % (mode,))
+    mode = params.get("mode") or "inplace"
+    if mode == "patch":
+        mode = "inplace"
+    if mode not in MODES:
+        raise ValueError("mode must be inplace or evict, not %r" % (mode,))
     name, fail = resolve.package(st, params)
     if fail is not None:
         label = params.get("package") or ""
         if not label and params.get("file"):
             full = st.real(params["file"])
             label = paths.display(full, st.root, st.real) if paths.under(full, st.root) else ""
-        return entries.report(st, "reload", label, started, ok=False, error=fail)
+        return entries.report(st, "reload", label, started, ok=False, error=fail,
+                              extra={"mode": mode})
     timeout = float(params.get("timeout_ms") or 30000) / 1000.0
+    if mode == "inplace":
+        return _reload_in_place(st, name, params, timeout, started)
     outcome = reloader.deep_reload(st, name, timeout)
     if outcome.error is not None:
         rep = entries.report(st, "reload", name, started, ok=False,
                              rolled_back=outcome.rolled_back, error=outcome.error,
-                             stale_list=scan.scan(st, name))
+                             stale_list=scan.scan(st, name), extra={"mode": mode})
         st.reports[name] = rep
         return rep
     done = None
-    if mode == "patch":
-        done = fixes.apply(st, name, "patch", [])
     if params.get("dependents"):
-        done = (done or []) + fixes.apply(st, name, "dependents", [])
+        done = fixes.apply(st, name, "dependents", [])
     rep = entries.report(st, "reload", name, started, modules=outcome.modules,
-                         stale_list=scan.scan(st, name), fixes=done)
+                         stale_list=scan.scan(st, name), fixes=done, extra={"mode": mode})
     st.reports[name] = rep
     return rep
+
+
+def _reload_in_place(st, name, params, timeout, started):
+    reset = params.get("reset") or []
+    if not isinstance(reset, list) or not all(isinstance(r, str) for r in reset):
+        raise ValueError("reset must be a list of module or module.NAME strings")
+    outcome = inplace.reload(st, name, timeout, force_all=bool(params.get("all")),
+                             reset=reset)
+    extra = inplace_fields(outcome)
+    if outcome.error is not None:
+        rep = entries.report(st, "reload", name, started, ok=False,
+                             rolled_back=outcome.rolled_back, error=outcome.error,
+                             extra=extra)
+    else:
+        rep = entries.report(st, "reload", name, started, modules=outcome.modules,
+                             stale_list=leftover.scan(st, name, outcome), extra=extra)
+    st.reports[name] = rep
+    return rep
+
+
+def inplace_fields(outcome):
+    """The Report fields only an in-place reload fills (PROTOCOL.md)."""
+    return {
+        "mode": "inplace", "unchanged": outcome.unchanged,
+        "updated": {"functions": outcome.functions, "classes": outcome.classes},
+        "kept": list(outcome.kept), "reset": list(outcome.reset),
+        "added": list(outcome.added),
+        "deleted": ["%s.%s" % (m, n) for m, n, _ in outcome.deleted],
+        "rebound": ["%s.%s" % (h, n) for h, n, _ in outcome.rebound],
+    }
 
 
 def scan_packages(st, packages):

@@ -13,6 +13,7 @@ FIXES = {
     "stale-callback": ["rebind", "patch", "dependents"],
     "stale-thread": [],
     "deleted-name": ["dependents"],
+    "not-updated": [],
 }
 
 
@@ -57,8 +58,9 @@ def sort_key(entry):
 
 
 def report(st, action, package, started, ok=True, rolled_back=False, modules=(),
-           error=None, stale_list=(), fixes=None):
-    """Return a Report dict (PROTOCOL.md "Report")."""
+           error=None, stale_list=(), fixes=None, extra=None):
+    """Return a Report dict (PROTOCOL.md "Report"); extra adds fields (an
+    in-place reload's mode, kept, reset...)."""
     out = {
         "action": action, "package": package, "ok": ok, "rolled_back": rolled_back,
         "modules": list(modules),
@@ -70,6 +72,8 @@ def report(st, action, package, started, ok=True, rolled_back=False, modules=(),
         out["process"]["socket"] = st.socket
     if fixes is not None:
         out["fixes"] = list(fixes)
+    if extra:
+        out.update(extra)
     return out
 
 

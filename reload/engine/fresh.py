@@ -93,6 +93,33 @@ def cache_is_trustworthy(path, src=None):
             and pyc.st_mtime_ns > src.st_ctime_ns)
 
 
+def refresh_trusted_cache(path, data, info, read):
+    """Rewrite path's .pyc when CPython would still trust it for the new source
+    data (an edit within the second the .pyc records, keeping the size): an
+    in-place reload does not import the module, so a later process would
+    otherwise load the old code. read(path) returns bytes or None."""
+    if sys.dont_write_bytecode:
+        return False
+    try:
+        cache = cache_from_source(path)
+    except (NotImplementedError, ValueError):
+        return False
+    head = read(cache)
+    if not head or len(head) < 16 or head[4:8] != b"\0\0\0\0":
+        return False
+    mtime = int.from_bytes(head[8:12], "little")
+    size = int.from_bytes(head[12:16], "little")
+    if mtime != int(info.st_mtime) & 0xFFFFFFFF or size != info.st_size & 0xFFFFFFFF:
+        return False
+    try:
+        code = compile(data, path, "exec", dont_inherit=True)
+        pyc = _bootstrap_external._code_to_timestamp_pyc(code, int(info.st_mtime), info.st_size)
+        machinery.SourceFileLoader("_", path)._cache_bytecode(path, cache, pyc)
+    except Exception:
+        return False
+    return True
+
+
 def located(exc, data, path):
     """Return a SyntaxError for an undecodable source, at the first bad byte."""
     start = 0

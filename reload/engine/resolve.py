@@ -74,7 +74,24 @@ def from_file(state, path):
 
 
 def _name_from_layout(full):
-    """Walk up __init__.py directories (or to a sys.path entry) to the top package."""
+    """The top-level package of full from the layout and the real sys.path."""
+    return package_of(full, [paths.real(p or os.curdir) for p in sys.path if isinstance(p, str)])
+
+
+def package_of(full, entries):
+    """Return the top-level package (or module) that file full belongs to
+    when the directories entries are on sys.path, or None.
+
+    Walk up the __init__.py directories to the outermost one (else the
+    file's directory); the longest entry strictly above it names the
+    package by its first component (a regular package, or the namespace
+    package holding it); a module directly in an entry is its own name; a
+    package on no entry is named by its own directory. The Go side
+    (reload.PackageOf) follows the same rule: testdata/layouts.json is the
+    table both sides are tested against.
+    """
+    if not full.endswith(".py"):
+        return None
     directory = os.path.dirname(full)
     top = None
     while os.path.isfile(os.path.join(directory, "__init__.py")):
@@ -83,15 +100,18 @@ def _name_from_layout(full):
         if parent == directory:
             break
         directory = parent
-    entries = sorted({paths.real(p or os.curdir) for p in sys.path if isinstance(p, str)},
-                     key=len, reverse=True)
     start = top or os.path.dirname(full)
-    for entry in entries:
+    name = None
+    for entry in sorted(set(entries), key=len, reverse=True):
         if paths.under(start, entry) and start != entry:
-            return os.path.relpath(start, entry).split(os.sep)[0]
-    if top is not None:
-        return os.path.basename(top)
-    return None
+            name = os.path.relpath(start, entry).split(os.sep)[0]
+            break
+        if start == entry and top is None:
+            name = os.path.basename(full)[:-3]
+            break
+    if name is None and top is not None:
+        name = os.path.basename(top)
+    return name if name and name.isidentifier() and name.isascii() else None
 
 
 def package(state, params):

@@ -1,10 +1,12 @@
 """State kept by a host between engine calls: old generations, reports, caches."""
 
+import sys
 import threading
 import types
 import weakref
 
 from . import paths
+from . import sources
 
 
 class OldModule:
@@ -153,6 +155,11 @@ class State:
         # runaway calls themselves may turn this off).
         self.watchdog = kind == "agent"
         self.libdirs = paths.library_dirs(self.root)
+        # The source each workspace module was loaded from (in-place reloads
+        # compare it with the file): an audit hook records imports from now on.
+        self.sources = sources.Sources(self.root, self.libdirs)
+        sources.install_hook(self.sources)
+        self.sources.sweep([m for m in list(sys.modules.values()) if m is not None])
         self.generations = {}  # package -> [OldModule] of every earlier reload
         self.reports = {}  # package -> last report
         self.order = {}  # package -> module names in import order

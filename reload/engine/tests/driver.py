@@ -103,6 +103,10 @@ def reload_params(root, line):
             params["timeout_ms"] = int(value)
         elif key == "dependents":
             params["dependents"] = value == "true"
+        elif key == "all":
+            params["all"] = value == "true"
+        elif key == "reset":
+            params["reset"] = value.split(",")
     return params, repeat
 
 

@@ -35,7 +35,9 @@ def edit(rel, text):
         os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
 
 def reload(package, **params):
+    # These tests were written for evict mode; in-place tests pass mode="inplace".
     params.setdefault("package", package)
+    params.setdefault("mode", "evict")
     return api.handle(state, "reload", params)
 
 def lines(report):

@@ -1,0 +1,175 @@
+"""The source each workspace module was loaded from, to tell what an edit changed.
+
+An in-place reload re-executes only the statements a user edited, so it must
+know a module's source as it was before the edit, when the file on disk
+already holds the new one. Sources keeps it, keyed by the real path:
+
+- for modules imported while the State exists, an audit hook (CPython's
+  `open` event, raised when importlib reads the .py or its .pyc) reads the
+  source as the import reads it;
+- for modules loaded before the State existed, the file as it is when the
+  State starts, if it was not changed since the process started;
+- after a reload, the source each reloaded module was compiled from.
+
+A module without a known source is treated as changed when its file changed
+since the process started, and re-executed whole (its data is reset).
+"""
+
+import os
+import sys
+import threading
+import time
+import weakref
+from importlib.util import source_from_cache
+
+from . import paths
+
+_ENV_OFF = "PYRELOAD_NO_AUDIT"
+
+
+def stamp(info):
+    """Return what identifies one version of a file from its stat."""
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
+def process_start_ns():
+    """Return when this process started (wall clock, ns), or now when unknown."""
+    try:
+        with open("/proc/self/stat", "rb") as handle:
+            fields = handle.read().rpartition(b")")[2].split()
+        ticks = int(fields[19])
+        with open("/proc/stat", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"btime "):
+                    boot = int(line.split()[1])
+                    break
+            else:
+                raise ValueError("no btime")
+        hertz = os.sysconf("SC_CLK_TCK")
+        # Tick granularity: a file written in the same tick counts as newer.
+        return int((boot + ticks / float(hertz)) * 1e9) - int(1e9 / hertz)
+    except (OSError, ValueError, IndexError):
+        return time.time_ns()
+
+
+class Sources:
+    """Known sources: real path -> (stamp, bytes)."""
+
+    def __init__(self, root, libdirs, real=paths.real):
+        self.root = root
+        self.libdirs = libdirs
+        self.real = real
+        self.known = {}
+        self.started = process_start_ns()
+        self._local = threading.local()
+
+    def remember(self, path, data, info=None):
+        """Record data as path's source (info: the stat taken before reading)."""
+        if info is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return
+        self.known[self.real(path)] = (stamp(info), data)
+
+    def before(self, path):
+        """Return the source path was loaded from, or None when unknown."""
+        hit = self.known.get(self.real(path))
+        return hit[1] if hit is not None else None
+
+    def changed(self, path):
+        """Return "changed", "unchanged" or "missing" for a module's source file."""
+        try:
+            info = os.stat(path)
+        except OSError:
+            return "missing"
+        hit = self.known.get(self.real(path))
+        if hit is None:
+            return "changed" if info.st_ctime_ns >= self.started else "unchanged"
+        if hit[0] == stamp(info):
+            return "unchanged"
+        data = self.read(path)
+        if data is None:
+            return "missing"
+        if data == hit[1]:
+            self.known[self.real(path)] = (stamp(info), data)
+            return "unchanged"
+        return "changed"
+
+    def sweep(self, modules):
+        """Remember the sources of workspace modules not known yet whose files
+        did not change since the process started."""
+        for module in modules:
+            path = paths.module_path(module)
+            if not path or not path.endswith(".py") or self.real(path) in self.known:
+                continue
+            if not paths.is_workspace(path, self.root, self.libdirs, self.real):
+                continue
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if info.st_ctime_ns < self.started:
+                data = self.read(path)
+                if data is not None:
+                    self.remember(path, data, info)
+
+    def on_open(self, path):
+        """Audit hook body: importlib is about to read path (a .py or its .pyc)."""
+        local = self._local
+        if getattr(local, "busy", False):
+            return
+        if path.endswith(".pyc"):
+            try:
+                path = source_from_cache(path)
+            except ValueError:
+                return
+        if not paths.is_workspace(path, self.root, self.libdirs, self.real):
+            return
+        try:
+            info = os.stat(path)
+        except OSError:
+            return
+        data = self.read(path)
+        if data is not None:
+            self.remember(path, data, info)
+
+    def read(self, path):
+        """Return path's bytes (None when unreadable) without the audit hook
+        taking them for the source a module was loaded from."""
+        local = self._local
+        busy = getattr(local, "busy", False)
+        local.busy = True
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+        finally:
+            local.busy = busy
+
+
+def install_hook(sources):
+    """Add the audit hook that feeds sources (once per Sources; hooks cannot be
+    removed, so it holds sources weakly and does nothing once they are gone).
+    PYRELOAD_NO_AUDIT=1 leaves it out: edits of modules imported afterwards then
+    reset their data."""
+    if os.environ.get(_ENV_OFF) or not hasattr(sys, "addaudithook"):
+        return False
+    ref = weakref.ref(sources)
+    prefix = sources.root.rstrip(os.sep) + os.sep
+
+    def hook(event, args):
+        if event != "open":
+            return
+        path = args[0]
+        if type(path) is not str or not path.startswith(prefix) or args[1] not in ("r", "rb"):
+            return
+        if not path.endswith((".py", ".pyc")):
+            return
+        target = ref()
+        if target is not None:
+            target.on_open(path)
+
+    sys.addaudithook(hook)
+    return True
