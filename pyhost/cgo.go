@@ -4,6 +4,18 @@ package pyhost
 #cgo pkg-config: python3
 #cgo LDFLAGS: -ldl
 #include "bridge.h"
+
+static const char *pyhost_abiflags(void) {
+#if defined(Py_GIL_DISABLED) && defined(Py_DEBUG)
+	return "td";
+#elif defined(Py_GIL_DISABLED)
+	return "t";
+#elif defined(Py_DEBUG)
+	return "d";
+#else
+	return "";
+#endif
+}
 */
 import "C"
 
@@ -41,3 +53,10 @@ func accelModule() *python3.PyObject {
 func BuildVersion() string {
 	return strconv.Itoa(int(C.PY_MAJOR_VERSION)) + "." + strconv.Itoa(int(C.PY_MINOR_VERSION))
 }
+
+// EmbeddedVersion is sys.version of the CPython this binary is linked with
+// (full version, build date, compiler); it may be asked before Start.
+func EmbeddedVersion() string { return python3.Py_GetVersion() }
+
+// EmbeddedABIFlags is sys.abiflags of the CPython this binary embeds.
+func EmbeddedABIFlags() string { return C.GoString(C.pyhost_abiflags()) }

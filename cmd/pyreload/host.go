@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -11,13 +13,16 @@ import (
 )
 
 // hostCommand is `pyreload host`: the interpreter child that serve and run
-// start through reload/supervise.
+// start through reload/supervise. When --python is another CPython than
+// the embedded one it becomes that Python running the agent (hostagent.go).
 func hostCommand(args []string) int {
 	fs := flag.NewFlagSet("host", flag.ContinueOnError)
 	root := fs.String("root", ".", "workspace root")
 	entry := fs.String("entry", "", "module, module:function or script to run")
 	imports := fs.String("import", "", "comma-separated packages to import at start")
-	python := fs.String("python", "", "the user's python (must match the embedded version)")
+	var paths pathList
+	fs.Var(&paths, "path", "a sys.path entry to put first (repeatable, in order)")
+	python := fs.String("python", "", "the project's python: hosted here when it is the embedded build, else through the agent in it")
 	readyFD := fs.Int("ready-fd", -1, "file descriptor that receives the ready line")
 	exitWithEntry := fs.Bool("exit-with-entry", false, "exit when the entry ends")
 	logPath := fs.String("log", "", "log file (default stderr)")
@@ -36,12 +41,22 @@ func hostCommand(args []string) int {
 		Root:          *root,
 		Entry:         *entry,
 		Argv:          fs.Args(),
+		Paths:         paths,
 		PythonPath:    *python,
 		ExitWithEntry: *exitWithEntry,
 		Logf:          logger.Printf,
 	}
 	if *imports != "" {
 		opts.Imports = strings.Split(*imports, ",")
+	}
+	if *python != "" {
+		var other *hostserver.OtherBuildError
+		if err := hostserver.CheckPython(*python); errors.As(err, &other) {
+			err := hostInAgent(other, opts, *readyFD)
+			// Only a failed exec returns.
+			failReady(*readyFD, err)
+			return exitSoftware
+		}
 	}
 	if *readyFD >= 0 {
 		opts.Ready = os.NewFile(uintptr(*readyFD), "ready")
@@ -51,4 +66,24 @@ func hostCommand(args []string) int {
 		}
 	}
 	return hostserver.Run(opts)
+}
+
+// pathList is a repeatable string flag.
+type pathList []string
+
+func (p *pathList) String() string     { return strings.Join(*p, ":") }
+func (p *pathList) Set(v string) error { *p = append(*p, v); return nil }
+
+// failReady tells the parent why the host did not start, on the ready fd
+// when there is one, else on stderr.
+func failReady(fd int, err error) {
+	if fd >= 0 {
+		if f := os.NewFile(uintptr(fd), "ready"); f != nil {
+			raw, _ := json.Marshal(map[string]string{"error": err.Error()})
+			f.Write(append(raw, '\n'))
+			f.Close()
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "pyreload host: %v\n", err)
 }

@@ -21,7 +21,7 @@ import (
 func reloadCommand(args []string) int {
 	fs := flag.NewFlagSet("reload", flag.ContinueOnError)
 	var o cliOptions
-	root := fs.String("root", ".", "workspace root whose interpreters to reload")
+	root := fs.String("root", "", "workspace root whose interpreters to reload; default: the nearest directory up from here with pyproject.toml, setup.py, setup.cfg or .git")
 	fs.BoolVar(&o.asJSON, "json", false, "print the merged reports as JSON")
 	fs.StringVar(&o.fix, "fix", "", "then apply a fix: rebind, patch or dependents")
 	watch := fs.Bool("watch", false, "keep watching the root and reload on every change")
@@ -45,7 +45,7 @@ func reloadCommand(args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	rootDir, err := checkRoot(*root)
+	rootDir, err := findRoot(*root)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pyreload reload: %v\n", err)
 		return exitUsage

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pyreload/pyreload/reload/hostproto"
+	"github.com/pyreload/pyreload/reload/project"
 	"github.com/pyreload/pyreload/reload/supervise"
 )
 
@@ -21,8 +22,8 @@ import (
 // reachable by editors and `pyreload reload` for the root while it runs.
 func runCommand(args []string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	root := fs.String("root", ".", "workspace root (put on sys.path; names the socket)")
-	python := fs.String("python", "", "the user's python (must match the embedded version)")
+	root := fs.String("root", "", "workspace root (put on sys.path; names the socket); default: the nearest directory up from here with pyproject.toml, setup.py, setup.cfg or .git")
+	python := fs.String("python", "", "the Python to run the app in (default: pythonPath, VIRTUAL_ENV, .venv or venv in the root, else the embedded CPython)")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: pyreload run [--root DIR] [TARGET [ARGS...]]  (TARGET defaults to [tool.pyreload] entry)")
 		fs.PrintDefaults()
@@ -30,7 +31,7 @@ func runCommand(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	rootDir, err := checkRoot(*root)
+	rootDir, err := findRoot(*root)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
 		return exitNoInput
@@ -46,6 +47,11 @@ func runCommand(args []string) int {
 	}
 	if *python == "" {
 		*python = settings.PythonPath
+	}
+	py, err := project.FindPython(rootDir, *python, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
+		return exitNoInput
 	}
 	target, err := resolveTarget(args[0])
 	if err != nil {
@@ -63,7 +69,7 @@ func runCommand(args []string) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	ctx := context.Background()
 	host, err := supervise.Start(ctx, supervise.Options{
-		Root: rootDir, Entry: target, Argv: args[1:], PythonPath: *python,
+		Root: rootDir, Entry: target, Argv: args[1:], PythonPath: py.Path, Paths: project.SysPath(rootDir, settings.Paths),
 		ExitWithEntry: true, Stdout: os.Stdout, Stderr: os.Stderr, Foreground: true,
 	})
 	if early := (*supervise.StartError)(nil); errors.As(err, &early) {
@@ -103,6 +109,9 @@ func terminalSentToBoth() bool {
 
 // exitCodeOf maps how the host ended to run's exit code, explaining crashes.
 func exitCodeOf(e supervise.Exit) int {
+	if e.Signal == "SIGINT" {
+		return 128 + e.SignalNumber // python3's own end after an unhandled Ctrl-C
+	}
 	if e.Signal != "" {
 		fmt.Fprintf(os.Stderr, "pyreload run: %s\n", e)
 		return 128 + e.SignalNumber
@@ -120,6 +129,21 @@ func checkRoot(root string) (string, error) {
 		return "", fmt.Errorf("root %s is not a directory", root)
 	}
 	return hostproto.CanonicalRoot(root)
+}
+
+// findRoot is the root a command works on: --root when given, else the
+// nearest directory up from the current one holding pyproject.toml,
+// setup.py, setup.cfg or .git (the current directory when none does).
+func findRoot(flagValue string) (string, error) {
+	if flagValue != "" {
+		return checkRoot(flagValue)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	root, _ := project.FindRoot(wd)
+	return checkRoot(root)
 }
 
 // resolveTarget makes a script path absolute and checks that it exists;

@@ -94,10 +94,12 @@ def handle(engine, method, params_json):
     return engine["api"].handle_json(engine["state"], method, params_json)
 
 
-def prepare(root):
-    """Put the root first on sys.path and make user output line-buffered."""
-    if root not in sys.path:
-        sys.path.insert(0, root)
+def prepare(root, paths=()):
+    """Put the root and the project's other sys.path entries (src layout,
+    the paths setting) first on sys.path, in order, and make user output
+    line-buffered."""
+    entries = [p for p in ([root] + [p for p in paths if p != root]) if p not in sys.path]
+    sys.path[0:0] = entries
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(line_buffering=True)
@@ -118,8 +120,11 @@ def prepare_entry(entry, argv_json, root, describe):
 def run_entry(run):
     """Run the entry prepared by prepare_entry (on the main thread) to its end."""
     try:
-        _run_entry(run["entry"], run["argv"], run["root"])
-        run["state"], run["code"] = "finished", 0
+        value = _run_entry(run["entry"], run["argv"], run["root"])
+        # module:function exits as a console script does, sys.exit(main()),
+        # when main returns an exit status (an int).
+        code = value if isinstance(value, int) and not isinstance(value, bool) else 0
+        run["state"], run["code"] = "finished", code
     except SystemExit as exc:
         run["state"], run["code"] = "exited", _exit_code(exc)
     except KeyboardInterrupt:
@@ -176,8 +181,7 @@ def _run_entry(entry, argv, root):
         obj = importlib.import_module(module)
         for part in func.split("."):
             obj = getattr(obj, part)
-        obj()
-        return
+        return obj()
     _require_module(target)
     sys.argv = [target] + argv
     # As `python -m`: the code runs in the real __main__ module, which stays
@@ -258,9 +262,9 @@ def call_target(target, args_json):
 _HOST = {}
 
 
-def host_load(package, sources_json, root, kind, cache_dir):
+def host_load(package, sources_json, root, kind, cache_dir, paths_json="[]"):
     _HOST["root"] = root
-    prepare(root)
+    prepare(root, json.loads(paths_json))
     accel = globals().get("_pyreload_accel")
     _HOST["engine"] = load_engine(package, sources_json, root, kind, accel, cache_dir)
     return "ok"

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/engine"
 	"github.com/pyreload/pyreload/reload/hostproto"
+	"github.com/pyreload/pyreload/reload/project"
 )
 
 //go:embed bootstrap.py
@@ -27,6 +27,9 @@ type Options struct {
 	Entry   string
 	Argv    []string
 	Imports []string
+	// Paths are the project's sys.path entries (the root, src, the paths
+	// setting), put first on sys.path in order.
+	Paths []string
 	// PythonPath is the user's configured interpreter: same version as the
 	// embedded one, it becomes sys.executable; another version is refused.
 	PythonPath string
@@ -105,7 +108,8 @@ func (h *Host) loadEngine() error {
 		sources[m.Name] = m.Source
 	}
 	raw, _ := json.Marshal(sources)
-	_, err := h.interp.Call(ctx, "host_load", engine.Package, string(raw), h.opts.Root, "host", engineCacheDir())
+	paths, _ := json.Marshal(append([]string{}, h.opts.Paths...))
+	_, err := h.interp.Call(ctx, "host_load", engine.Package, string(raw), h.opts.Root, "host", engineCacheDir(), string(paths))
 	return err
 }
 
@@ -119,21 +123,53 @@ func engineCacheDir() string {
 	return filepath.Join(dir, "pyreload", "engine-code")
 }
 
-// checkPython validates a configured interpreter against the embedded one.
+// checkPython returns the configured interpreter when the embedded
+// CPython can host its environment, else why not.
 func checkPython(path string) (string, error) {
 	if path == "" {
 		return "", nil
 	}
-	out, err := exec.Command(path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])").Output()
-	if err != nil {
-		return "", fmt.Errorf("pythonPath %s does not run: %v", path, err)
-	}
-	got, want := strings.TrimSpace(string(out)), pyhost.BuildVersion()
-	if got != want {
-		return "", fmt.Errorf("pythonPath %s is Python %s, but pyreload embeds Python %s; "+
-			"to reload code in that interpreter use attach mode: run `pyreload agent` for the two lines to add to your app", path, got, want)
+	if err := CheckPython(path); err != nil {
+		return "", err
 	}
 	return path, nil
+}
+
+// OtherBuildError says that a configured interpreter is a CPython 3.8+
+// other than the embedded build: the app runs in it through the agent.
+type OtherBuildError struct {
+	Python   string
+	Build    project.Build
+	Embedded project.Build
+}
+
+func (e *OtherBuildError) Error() string {
+	return fmt.Sprintf("%s is Python %s, not pyreload's embedded CPython %s (%s)", e.Python, e.Build.Short(), e.Embedded.Short(),
+		strings.TrimSpace(e.Build.Version))
+}
+
+// EmbeddedBuild is the build of the CPython this binary embeds.
+func EmbeddedBuild() project.Build {
+	b := project.Build{Version: pyhost.EmbeddedVersion(), ABIFlags: pyhost.EmbeddedABIFlags(), Implementation: "cpython"}
+	short, _, _ := strings.Cut(b.Version, " ")
+	fmt.Sscanf(short, "%d.%d.%d", &b.VersionInfo[0], &b.VersionInfo[1], &b.VersionInfo[2])
+	return b
+}
+
+// CheckPython tells whether the embedded CPython can host python's
+// environment (its site-packages, .pth files, editable installs): nil when
+// python is the same build (full version, build date, compiler and ABI
+// flags, as a venv of it is), *OtherBuildError for another CPython 3.8+,
+// and a plain error for one that cannot be used at all.
+func CheckPython(python string) error {
+	b, err := project.Probe(context.Background(), python)
+	if err != nil {
+		return fmt.Errorf("pythonPath: %w", err)
+	}
+	if embedded := EmbeddedBuild(); !b.Same(embedded) {
+		return &OtherBuildError{Python: python, Build: b, Embedded: embedded}
+	}
+	return nil
 }
 
 // startupImportTimeout bounds the imports made before the host is ready.

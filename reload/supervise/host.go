@@ -23,9 +23,14 @@ type Options struct {
 	Root     string
 	Entry    string   // module, module:function or script run in a background thread
 	Packages []string // imported at start when Entry is empty (or as well)
-	// PythonPath is the interpreter the user configured; the host refuses a
-	// different Python version with a message pointing to attach mode.
+	// PythonPath is the project's interpreter (project.FindPython); ""
+	// means the embedded CPython. The host runs the app in it: embedded
+	// when it is the embedded build (a venv of it), else through the agent
+	// started in it, with the same protocol.
 	PythonPath string
+	// Paths are the project's sys.path entries (project.SysPath), first on
+	// sys.path in order.
+	Paths []string
 	// ExitWithEntry makes the host exit when the entry ends (pyreload run).
 	ExitWithEntry bool
 	// Argv are the entry's arguments (sys.argv[1:]).
@@ -151,6 +156,9 @@ func (h *Host) start(ctx context.Context) error {
 	}
 	if h.opts.PythonPath != "" {
 		args = append(args, "--python", h.opts.PythonPath)
+	}
+	for _, p := range h.opts.Paths {
+		args = append(args, "--path", p)
 	}
 	if h.opts.ExitWithEntry {
 		args = append(args, "--exit-with-entry")

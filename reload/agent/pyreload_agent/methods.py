@@ -16,13 +16,20 @@ REFUSED = ("call", "run")
 ENGINE_METHODS = ("reload", "scan", "fix")
 QUEUED = ("status", "import") + ENGINE_METHODS
 
+# ROLE is "run" or "serve" when pyreload started this process to host the
+# app (pyreload_agent.hosted), as the embedded host's ping says; else None.
+ROLE = None
+
 # Deadlines (seconds) when the request names none, as the embedded host's.
 DEFAULT_TIMEOUT = 60.0
 STATUS_TIMEOUT = 5.0
 
 
 def ping():
-    return {"pong": True, "pid": os.getpid(), "kind": "agent"}
+    answer = {"pong": True, "pid": os.getpid(), "kind": "agent"}
+    if ROLE:
+        answer["role"] = ROLE
+    return answer
 
 
 def refusal(method):
@@ -72,7 +79,8 @@ def status(agent):
         "executable": sys.executable,
         "sys_path": list(sys.path),
         "modules": len(sys.modules),
-        "startup_failures": [agent.engine_error] if agent.engine_error else [],
+        "startup_failures": ([agent.engine_error] if agent.engine_error else [])
+        + list(getattr(agent, "startup_failures", ())),
     })
     fields.update(target.entry_status())
     fields.setdefault("packages", workspace_packages(agent.root))

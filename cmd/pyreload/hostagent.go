@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/pyreload/pyreload/pyhost/hostserver"
+	"github.com/pyreload/pyreload/reload/agent"
+)
+
+// agentBoot is the -c program that starts the hosted agent in the user's
+// Python: argv[1] is the directory holding pyreload_agent, the rest its
+// hosted-mode arguments.
+const agentBoot = "import sys; sys.path.insert(0, sys.argv[1]); " +
+	"from pyreload_agent.hosted import main; sys.exit(main(sys.argv[2:]))"
+
+// hostInAgent replaces this process with the project's own Python running
+// the agent in hosted mode (pyreload_agent/hosted.py): the same pid, ready
+// line, protocol, entry and exit code as the embedded host, so supervise,
+// serve and run see no difference. It returns only when the exec fails.
+func hostInAgent(other *hostserver.OtherBuildError, opts hostserver.Options, readyFD int) error {
+	dir, err := agent.Install("")
+	if err != nil {
+		return fmt.Errorf("%v; and the agent could not be written to run the app there: %w", other, err)
+	}
+	args := []string{other.Python, "-c", agentBoot, dir, "--root", opts.Root}
+	if readyFD >= 0 {
+		args = append(args, "--ready-fd", strconv.Itoa(readyFD))
+	}
+	for _, p := range opts.Paths {
+		args = append(args, "--path", p)
+	}
+	if len(opts.Imports) > 0 {
+		args = append(args, "--import", strings.Join(opts.Imports, ","))
+	}
+	if opts.ExitWithEntry {
+		args = append(args, "--exit-with-entry")
+	}
+	if opts.Entry != "" {
+		args = append(args, "--entry", opts.Entry)
+	}
+	args = append(append(args, "--"), opts.Argv...)
+	err = syscall.Exec(other.Python, args, os.Environ())
+	return fmt.Errorf("%v; starting the agent in it failed: %w", other, err)
+}
