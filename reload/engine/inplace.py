@@ -564,10 +564,16 @@ class Txn:
         codes = {id(k): v for k, v in nested.items()}
         for func in heap.instances(self.st, (FUNCTION,)):
             new = codes.get(id(func.__code__))
-            if new is not None and func.__code__.co_freevars == new.co_freevars:
-                self.out.old_codes[id(func.__code__)] = (func.__code__, func.__module__,
-                                                         func.__qualname__)
-                func.__code__ = new
+            if new is None:
+                continue
+            old = func.__code__
+            if old.co_freevars != new.co_freevars:
+                why = "its free variables changed (%s -> %s)" % (
+                    ", ".join(old.co_freevars) or "none", ", ".join(new.co_freevars) or "none")
+                self.out.replaced.append((func.__module__, func.__qualname__, func, None, why))
+                continue
+            self.out.old_codes[id(old)] = (old, func.__module__, func.__qualname__)
+            func.__code__ = new
 
 
 def _nested_codes(old, new):

@@ -56,8 +56,9 @@ def _definition(st, module, qual, fallback=None):
 
 
 def _function(st, module, name, old, new, why):
-    qual = getattr(new, "__qualname__", name)
-    where, loc = _definition(st, module, qual, new)
+    qual = getattr(new if new is not None else old, "__qualname__", name)
+    # A closure is located at the function that makes it.
+    where, loc = _definition(st, module, qual.split(".<locals>.")[0], new)
     target = "%s.%s" % (module, qual)
     msg = ("`%s` could not take the new code in place: %s; references taken before "
            "this reload (decorators, registries, other packages) run the old code until "
@@ -75,17 +76,19 @@ def _classes(st, package, classes, found):
         if isinstance(old, type) and hasattr(old, "__members__") and hasattr(old, "_member_map_"):
             number = _held_members(st, old)
             if number:
-                msg = ("enum `%s` was replaced, not updated: %s; %d old member%s still held "
-                       "compare unequal to the new ones; make them again or restart"
-                       % (target, why, number, "" if number == 1 else "s"))
+                msg = ("enum `%s` was replaced, not updated: %s; %d old member%s held "
+                       "elsewhere no longer equal%s the new ones; make %s again or restart"
+                       % (target, why, number, "" if number == 1 else "s",
+                          "s" if number == 1 else "", "it" if number == 1 else "them"))
                 found.append(entries.stale("stale-instance", msg, where, module, name, target,
                                            loc, count=number, real=st.real))
             continue
         if number:
             noun = "instance" if number == 1 else "instances"
-            msg = ("%d %s of the old `%s` keep the old class: %s, so they cannot take the "
-                   "new definition in place; make them again or restart"
-                   % (number, noun, target, why))
+            msg = ("%d %s of the old `%s` %s the old class: %s, so %s cannot take the "
+                   "new definition in place; make %s again or restart"
+                   % (number, noun, target, "keeps" if number == 1 else "keep", why,
+                      "it" if number == 1 else "they", "it" if number == 1 else "them"))
             found.append(entries.stale("stale-instance", msg, where, module, name, target, loc,
                                        count=number, real=st.real))
         for sub in type.__subclasses__(old):
