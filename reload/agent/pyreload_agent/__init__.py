@@ -3,7 +3,8 @@
     import pyreload_agent
     pyreload_agent.start(root="/abs/workspace")
 
-or ``python3 -m pyreload_agent --root DIR TARGET [ARGS...]``. The agent
+or ``python3 -m pyreload_agent --root DIR TARGET [ARGS...]``, or, in IPython
+and Jupyter, ``%load_ext pyreload_agent`` (pyreload_agent.ipython). The agent
 serves the host protocol (reload/PROTOCOL.md) on
 ``<socket dir>/<roothash>-<pid>.sock`` from daemon threads, runs the same
 engine files as pyreload's embedded host, and is found by ``pyreload
@@ -70,6 +71,21 @@ def current():
     if agent is None or agent.pid != os.getpid() or agent.stopped:
         return None
     return agent
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext pyreload_agent`` in IPython or Jupyter: attach this kernel
+    and report every reload in the notebook (pyreload_agent.ipython)."""
+    from . import ipython as notebook
+
+    notebook.load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    """``%unload_ext pyreload_agent``: detach this kernel."""
+    from . import ipython as notebook
+
+    notebook.unload(ipython)
 
 
 def _at_exit():
