@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 command -v node >/dev/null || { echo "editors/vscode: node is missing (Node 20 needed)" >&2; exit 1; }
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent compile
+npm run --silent bundle
 export NODE_PATH="$PWD/test/fake-vscode"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -6,6 +6,8 @@
 // The server registers its commands (pyreload.deepReload, pyreload.rebind, ...)
 // in executeCommandProvider, so the language client registers those VS Code
 // command ids itself; this extension only registers pyreload.client.* ids.
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   LanguageClient,
@@ -44,7 +46,19 @@ export interface Api {
   onStatus(listener: (s: ReceivedStatus) => void): vscode.Disposable;
 }
 
+/** PYTHON_EXTENSION is the Python extension, whose selected interpreter is the default pythonPath. */
+export const PYTHON_EXTENSION = 'ms-python.python';
+
+/** PythonApi is the part of the Python extension's published API (its `environments`) used here. */
+interface PythonApi {
+  environments?: {
+    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } | undefined;
+    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
+  };
+}
+
 let client: LanguageClient | undefined;
+let extensionPath: string | undefined;
 let starting: Promise<LanguageClient> | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
@@ -77,6 +91,63 @@ export function explicitSettings(scope?: vscode.Uri): Record<string, unknown> {
   return out;
 }
 
+/**
+ * serverCommand is the binary to run: pyreload.path when the user set it,
+ * else the one inside this extension (platform packages ship bin/pyreload),
+ * else `pyreload` on PATH.
+ */
+export function serverCommand(extensionDir: string | undefined): string {
+  const i = vscode.workspace.getConfiguration('pyreload').inspect<string>('path');
+  const set = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  if (set) {
+    return set;
+  }
+  if (extensionDir) {
+    const bundled = path.join(extensionDir, 'bin', process.platform === 'win32' ? 'pyreload.exe' : 'pyreload');
+    if (fs.existsSync(bundled)) {
+      try {
+        fs.accessSync(bundled, fs.constants.X_OK);
+      } catch {
+        fs.chmodSync(bundled, 0o755); // an archive that lost the mode
+      }
+      return bundled;
+    }
+  }
+  return 'pyreload';
+}
+
+/** pythonApi returns the Python extension's API when it is installed. */
+async function pythonApi(): Promise<PythonApi | undefined> {
+  const ext = vscode.extensions.getExtension<PythonApi>(PYTHON_EXTENSION);
+  if (!ext) {
+    return undefined;
+  }
+  try {
+    return ext.isActive ? ext.exports : await ext.activate();
+  } catch (err) {
+    output.appendLine(`pyreload: the Python extension did not activate: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+/**
+ * serverSettings are the explicit settings for a folder, with pythonPath
+ * from the Python extension's selected interpreter when the user did not
+ * set pyreload.pythonPath and that extension is installed.
+ */
+export async function serverSettings(scope?: vscode.Uri): Promise<Record<string, unknown>> {
+  const out = explicitSettings(scope);
+  if (out.pythonPath === undefined || out.pythonPath === '') {
+    const api = await pythonApi();
+    const folder = scope ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    const selected = api?.environments?.getActiveEnvironmentPath(folder)?.path;
+    if (selected) {
+      out.pythonPath = selected;
+    }
+  }
+  return out;
+}
+
 function activePythonUri(): string | undefined {
   const doc = vscode.window.activeTextEditor?.document;
   if (!doc || doc.languageId !== 'python' || doc.uri.scheme !== 'file') {
@@ -92,7 +163,7 @@ function showStatus(): void {
 }
 
 function serverOptions(): ServerOptions {
-  const command = vscode.workspace.getConfiguration('pyreload').get<string>('path') || 'pyreload';
+  const command = serverCommand(extensionPath);
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   // TransportKind.stdio appends --stdio: the server runs `pyreload serve --stdio`.
   return {
@@ -103,11 +174,11 @@ function serverOptions(): ServerOptions {
   };
 }
 
-function clientOptions(): LanguageClientOptions {
+function clientOptions(initial: Record<string, unknown>): LanguageClientOptions {
   return {
     documentSelector: [{ scheme: 'file', language: 'python' }],
     outputChannel: output,
-    initializationOptions: explicitSettings(),
+    initializationOptions: initial,
     middleware: {
       // The palette sends pyreload.deepReload without arguments: add the
       // active Python file so the server knows which package to reload.
@@ -122,18 +193,19 @@ function clientOptions(): LanguageClientOptions {
       },
       workspace: {
         // Answer workspace/configuration for section pyreload with the
-        // explicit settings only (see explicitSettings).
+        // explicit settings only (see serverSettings).
         configuration: async (params, token, next) => {
           const result = await next(params, token);
           if (!Array.isArray(result)) {
             return result;
           }
-          return params.items.map((item, i) => {
-            if (item.section === 'pyreload') {
-              return explicitSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined);
-            }
-            return result[i];
-          });
+          return Promise.all(
+            params.items.map((item, i) =>
+              item.section === 'pyreload'
+                ? serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
+                : result[i],
+            ),
+          );
         },
       },
     },
@@ -141,7 +213,7 @@ function clientOptions(): LanguageClientOptions {
 }
 
 async function startClient(): Promise<LanguageClient> {
-  const c = new LanguageClient('pyreload', 'pyreload', serverOptions(), clientOptions());
+  const c = new LanguageClient('pyreload', 'pyreload', serverOptions(), clientOptions(await serverSettings()));
   c.onNotification(REPORT_NOTIFICATION, (params: unknown) => {
     if (!isReport(params)) {
       output.appendLine(`pyreload: ignoring a malformed ${REPORT_NOTIFICATION}: ${JSON.stringify(params)}`);
@@ -233,6 +305,7 @@ function showLastReport(): void {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<Api> {
+  extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel('pyreload');
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
   status.name = 'pyreload';
@@ -259,11 +332,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
       }
       // Pass the settings through; the server may also ask with workspace/configuration.
       await client?.sendNotification('workspace/didChangeConfiguration', {
-        settings: { pyreload: explicitSettings() },
+        settings: { pyreload: await serverSettings() },
       });
     }),
     { dispose: () => void stopClient() },
   );
+
+  // A new interpreter selected in the Python extension is a new pythonPath.
+  const api = await pythonApi();
+  const changed = api?.environments?.onDidChangeActiveEnvironmentPath;
+  if (changed) {
+    context.subscriptions.push(
+      changed(async () => {
+        await client?.sendNotification('workspace/didChangeConfiguration', {
+          settings: { pyreload: await serverSettings() },
+        });
+      }),
+    );
+  }
 
   try {
     await ensureClient();
@@ -271,7 +357,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
     const msg = err instanceof Error ? err.message : String(err);
     output.appendLine(`pyreload: could not start the language server: ${msg}`);
     vscode.window.showErrorMessage(
-      `pyreload: could not start \`${vscode.workspace.getConfiguration('pyreload').get('path')} serve\`: ${msg}. ` +
+      `pyreload: could not start \`${serverCommand(extensionPath)} serve\`: ${msg}. ` +
         'Set pyreload.path to the pyreload binary.',
     );
   }

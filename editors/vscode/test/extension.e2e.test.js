@@ -1,4 +1,4 @@
-// End to end: the compiled extension, activated with the REAL
+// End to end: the bundled extension (dist/extension.js), activated with the REAL
 // vscode-languageclient against the REAL `pyreload serve` (bin/pyreload), inside
 // the FAKE vscode module of test/fake-vscode. Fails, saying what is missing, when
 // the binary is not built or the server does not behave as DESIGN.md says.
@@ -43,7 +43,7 @@ describe('VS Code extension with the real language client and pyreload serve', (
     core = path.join(root, 'shop', 'core.py');
     fake.reset({ folders: [root], manifest: path.join(extensionDir, 'package.json') });
     await fake.setSetting('pyreload.path', bin, 'global');
-    ext = require('../out/extension');
+    ext = require('../dist/extension'); // the esbuild bundle the package ships
     context = fake.extensionContext(extensionDir);
     api = await ext.activate(context);
     const client = api.client();

@@ -28,10 +28,34 @@ test('every DESIGN.md setting is contributed', () => {
   assert.equal(props['pyreload.path'].default, 'pyreload');
 });
 
-test('vsce packaging prerequisites: repository, README license, engines', () => {
+test('vsce packaging prerequisites: repository, an MIT LICENSE file (no prompt), engines', () => {
   assert.ok(manifest.repository && manifest.repository.url);
-  assert.equal(manifest.license, 'SEE LICENSE IN README.md');
-  assert.ok(require('fs').existsSync(path.join(__dirname, '..', 'README.md')));
+  assert.equal(manifest.license, 'MIT');
+  const fs = require('fs');
+  const license = path.join(__dirname, '..', 'LICENSE');
+  assert.equal(fs.readFileSync(license, 'utf8'), fs.readFileSync(path.join(__dirname, '..', '..', '..', 'LICENSE'), 'utf8'), 'editors/vscode/LICENSE is the repository LICENSE');
+  assert.ok(fs.existsSync(path.join(__dirname, '..', 'README.md')));
   assert.equal(manifest.engines.vscode, '^1.82.0');
   assert.match(manifest.devDependencies['@vscode/vsce'], /^\^?3\./);
+});
+
+test('the package ships the esbuild bundle, not out/ and node_modules', () => {
+  assert.equal(manifest.main, './dist/extension.js');
+  assert.match(manifest.scripts['vscode:prepublish'], /bundle/);
+  assert.match(manifest.scripts.bundle, /esbuild .*--bundle .*--external:vscode/);
+  assert.ok(manifest.devDependencies.esbuild);
+  assert.ok(!manifest.dependencies || !Object.keys(manifest.dependencies).some((d) => d === 'esbuild'));
+});
+
+test('workspace trust, per-folder settings and the pythonPath meaning', () => {
+  assert.equal(manifest.capabilities.untrustedWorkspaces.supported, false, 'pyreload runs the workspace code');
+  assert.match(manifest.capabilities.untrustedWorkspaces.description, /trusted/);
+  const props = manifest.contributes.configuration.properties;
+  for (const key of ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs', 'attach']) {
+    assert.equal(props[`pyreload.${key}`].scope, 'resource', key);
+  }
+  assert.equal(props['pyreload.path'].scope, 'machine-overridable');
+  assert.match(props['pyreload.pythonPath'].description, /interpreter/);
+  assert.match(props['pyreload.pythonPath'].description, /Python extension/);
+  assert.doesNotMatch(props['pyreload.pythonPath'].description, /sys\.path/);
 });

@@ -43,7 +43,7 @@ describe('status bar with pyreload/status (fake server)', () => {
     rootUri = vscode.Uri.file(root).toString();
     fake.reset({ folders: [root], manifest: path.join(extensionDir, 'package.json') });
     await fake.setSetting('pyreload.path', FAKE_SERVER, 'global');
-    ext = require('../out/extension');
+    ext = require('../dist/extension'); // the esbuild bundle the package ships
     context = fake.extensionContext(extensionDir);
     api = await ext.activate(context);
     assert.ok(api.client() && api.client().isRunning(), 'the fake server runs');

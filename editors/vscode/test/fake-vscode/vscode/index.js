@@ -804,9 +804,12 @@ const env = {
   clipboard: { async readText() { return ''; }, async writeText() {} },
 };
 
+// Other extensions, registered by tests with fake.setExtension.
+const installed = new Map();
+
 const extensions = {
-  getExtension() {
-    return undefined;
+  getExtension(id) {
+    return installed.get(id);
   },
   all: [],
   onDidChange: ev.never.event,
@@ -828,11 +831,33 @@ const fake = {
     state.messages = [];
     state.outputs = [];
     state.statusItems = [];
+    installed.clear();
     state.applied = [];
     settings.defaults = {};
     settings.global = {};
     settings.workspace = {};
     if (manifest) loadDefaults(manifest);
+  },
+  /**
+   * setExtension installs a fake extension whose activate() returns exports
+   * (undefined uninstalls it); reset() uninstalls them all.
+   */
+  setExtension(id, exports) {
+    if (exports === undefined) {
+      installed.delete(id);
+      return;
+    }
+    const ext = {
+      id,
+      isActive: false,
+      exports: undefined,
+      async activate() {
+        ext.isActive = true;
+        ext.exports = exports;
+        return exports;
+      },
+    };
+    installed.set(id, ext);
   },
   /** extensionContext returns an ExtensionContext for activate(). */
   extensionContext(extensionPath) {
