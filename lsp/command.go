@@ -139,7 +139,7 @@ func (s *Server) locate(a commandArgs) (*root, string, error) {
 		if a.Package != "" {
 			return r, a.Package, nil
 		}
-		pkg, ok := reload.ResolvePackage(r.dir, path)
+		pkg, ok := r.packageOf(path)
 		if !ok {
 			return nil, "", rpc.Errorf(rpc.CodeInvalidParams, "%s belongs to no Python package of %s", a.URI, r.dir)
 		}
@@ -156,7 +156,7 @@ func (s *Server) locate(a commandArgs) (*root, string, error) {
 		}
 	}
 	for _, r := range roots {
-		if _, ok := reload.ResolvePackage(r.dir, r.packagePath(top)+"/__init__.py"); ok && reload.IsPackageDir(r.packagePath(top)) {
+		if r.topLevel()[top] {
 			return r, a.Package, nil
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/attach"
+	"github.com/pyreload/pyreload/reload/project"
 	"github.com/pyreload/pyreload/reload/supervise"
 )
 
@@ -60,27 +61,46 @@ func (r *root) announceState(state string) {
 	for _, in := range r.interpreters() {
 		pids = append(pids, in.Process().PID)
 	}
-	r.s.notify("pyreload/status", map[string]any{"root": pathToURI(r.dir), "state": state, "pids": pids})
+	msg := map[string]any{"root": pathToURI(r.dir), "state": state, "pids": pids}
+	if state == "ready" {
+		r.mu.Lock()
+		msg["interpreters"] = r.pythons
+		r.mu.Unlock()
+	}
+	r.s.notify("pyreload/status", msg)
+}
+
+// pythonInfo names one interpreter of the root in pyreload/status: the
+// Python it runs and how it is hosted ("host": the embedded CPython, "agent").
+type pythonInfo struct {
+	PID        int    `json:"pid"`
+	Kind       string `json:"kind"`
+	Python     string `json:"python"`
+	Executable string `json:"executable"`
 }
 
 // startHost starts an embedded host running the entry, or importing the
 // configured (else discovered) packages.
 func (r *root) startHost() error {
 	st := r.currentSettings()
+	py, err := project.FindPython(r.dir, st.PythonPath, os.Getenv)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(r.s.ctx, 60*time.Second)
 	defer cancel()
 	h, err := supervise.Start(ctx, supervise.Options{
-		Root: r.dir, Entry: st.Entry, PythonPath: st.PythonPath,
+		Root: r.dir, Entry: st.Entry, PythonPath: py.Path, Paths: project.SysPath(r.dir, st.Paths),
 		Exe: r.s.opts.Exe, Stderr: r.s.opts.HostStderr,
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", py, err)
 	}
 	quit := make(chan struct{})
 	r.mu.Lock()
 	r.host, r.hostQuit = h, quit
 	r.mu.Unlock()
-	r.s.log.Infof("%s: started host pid %d", r.dir, h.PID())
+	r.s.log.Infof("%s: started host pid %d in %s", r.dir, h.PID(), py)
 	go r.watch(h, quit)
 	r.afterStart(true)
 	return nil
@@ -280,30 +300,34 @@ func (r *root) statuses() []reload.Status {
 	return out
 }
 
-// refreshLoaded records which workspace packages the interpreters loaded.
+// refreshLoaded records which workspace packages the interpreters loaded
+// and which of the root's directories are on their sys.path.
 func (r *root) refreshLoaded() {
 	loaded := map[string]bool{}
+	var reported []string
+	var pythons []pythonInfo
 	for _, st := range r.statuses() {
 		for _, p := range st.Packages {
 			loaded[p] = true
 		}
+		reported = append(reported, workspaceEntries(r.dir, st.SysPath)...)
+		pythons = append(pythons, pythonInfo{PID: st.PID, Kind: st.Kind, Python: st.Python, Executable: st.Executable})
 	}
 	r.mu.Lock()
 	r.loaded = loaded
+	r.reportedPath = reported
+	r.pythons = pythons
 	r.mu.Unlock()
 }
 
-// discoverPackages lists the root's top-level regular packages.
+// discoverPackages lists the root's top-level regular packages, in the
+// root and its other sys.path entries (src layout, the paths setting).
 func (r *root) discoverPackages() []string {
-	entries, _ := os.ReadDir(r.dir)
 	st := r.currentSettings()
 	var out []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() && reload.IsPackageDir(filepath.Join(r.dir, name)) && !st.Excluded(name) {
-			if _, ok := reload.ResolvePackage(r.dir, filepath.Join(r.dir, name, "__init__.py")); ok {
-				out = append(out, name)
-			}
+	for name, regular := range r.topLevel() {
+		if regular && !st.Excluded(name) {
+			out = append(out, name)
 		}
 	}
 	sort.Strings(out)

@@ -67,8 +67,12 @@ func initialize(s *Server, p *initializeParams) (any, error) {
 		configuration:    p.Capabilities.Workspace.Configuration,
 	}
 	s.initOptions = opts
+	seen := map[string]bool{}
 	for _, d := range dirs {
-		s.roots = append(s.roots, newRoot(s, d))
+		if d = projectRoot(d); !seen[d] {
+			seen[d] = true
+			s.roots = append(s.roots, newRoot(s, d))
+		}
 	}
 	s.mu.Unlock()
 	return protocol.InitializeResult{

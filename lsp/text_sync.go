@@ -75,6 +75,9 @@ func didOpen(s *Server, p *protocol.DidOpenTextDocumentParams) {
 	s.docs.mu.Lock()
 	s.docs.docs[x.uri] = x
 	s.docs.mu.Unlock()
+	if filepath.Ext(path) == ".py" {
+		s.adoptRoot(path)
+	}
 }
 
 func didChange(s *Server, p *protocol.DidChangeTextDocumentParams) {

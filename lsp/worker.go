@@ -47,7 +47,7 @@ type pendingReload struct {
 // saved schedules the reload of the package of a saved file.
 func (r *root) saved(path string) {
 	st := r.currentSettings()
-	pkg, ok := reload.ResolvePackage(r.dir, path)
+	pkg, ok := r.packageOf(path)
 	if !ok || !st.OnSave || st.Excluded(pkg) {
 		return
 	}
@@ -78,7 +78,7 @@ func (r *root) debounced(pkg string) {
 
 // settled is called when an open file may have stopped being dirty.
 func (r *root) settled(path string) {
-	if pkg, ok := reload.ResolvePackage(r.dir, path); ok {
+	if pkg, ok := r.packageOf(path); ok {
 		r.tryRelease(pkg)
 	}
 }
@@ -169,15 +169,6 @@ func (r *root) run(j *job) (res jobResult) {
 	return r.runReload(j)
 }
 
-// packagePath is the directory (or module file) of a top-level package.
-func (r *root) packagePath(pkg string) string {
-	dir := filepath.Join(r.dir, pkg)
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return dir
-	}
-	return dir + ".py"
-}
-
 // packageHash hashes every Python source of a package, names included.
 func (r *root) packageHash(pkg string) [32]byte {
 	base := r.packagePath(pkg)
@@ -210,15 +201,9 @@ func (r *root) packageHash(pkg string) [32]byte {
 // baseline records the content of every package as the interpreters
 // loaded it.
 func (r *root) baseline() {
-	entries, _ := os.ReadDir(r.dir)
 	hashes := map[string][32]byte{}
-	for _, e := range entries {
-		name := strings.TrimSuffix(e.Name(), ".py")
-		if pkg, ok := reload.ResolvePackage(r.dir, filepath.Join(r.dir, e.Name(), "__init__.py")); ok && e.IsDir() {
-			hashes[pkg] = r.packageHash(pkg)
-		} else if !e.IsDir() && name != e.Name() {
-			hashes[name] = r.packageHash(name)
-		}
+	for pkg := range r.topLevel() {
+		hashes[pkg] = r.packageHash(pkg)
 	}
 	r.mu.Lock()
 	r.hashes = hashes

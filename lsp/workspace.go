@@ -8,6 +8,7 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/config"
+	"github.com/pyreload/pyreload/reload/project"
 	"github.com/pyreload/pyreload/reload/supervise"
 )
 
@@ -37,6 +38,11 @@ type root struct {
 	lastStartup string
 	// startup holds what failed while the interpreter started, as published.
 	startup startupState
+	// reportedPath is the root's directories on the interpreters' sys.path,
+	// as their status said (see layout.go).
+	reportedPath []string
+	// pythons names the interpreters for pyreload/status.
+	pythons []pythonInfo
 }
 
 // startupState is what the embedded host was to import when it started and
@@ -118,7 +124,7 @@ func (r *root) reloadSettings() {
 	embedded := r.host != nil
 	r.mu.Unlock()
 	if embedded && (before.Entry != after.Entry || before.PythonPath != after.PythonPath ||
-		!slices.Equal(before.Packages, after.Packages)) {
+		!slices.Equal(before.Packages, after.Packages) || !slices.Equal(before.Paths, after.Paths)) {
 		r.enqueue(&job{kind: jobRestart})
 	}
 }
@@ -141,7 +147,7 @@ func didChangeWorkspaceFolders(s *Server, p *protocol.DidChangeWorkspaceFoldersP
 	var gone []*root
 	s.mu.Lock()
 	for _, f := range p.Event.Removed {
-		dir := reload.Canonical(uriToPath(f.URI))
+		dir := reload.Canonical(projectRoot(uriToPath(f.URI)))
 		for n, r := range s.roots {
 			if r.dir == dir {
 				gone = append(gone, r)
@@ -152,7 +158,7 @@ func didChangeWorkspaceFolders(s *Server, p *protocol.DidChangeWorkspaceFoldersP
 	}
 	var added []*root
 	for _, f := range p.Event.Added {
-		r := newRoot(s, uriToPath(f.URI))
+		r := newRoot(s, projectRoot(uriToPath(f.URI)))
 		s.roots = append(s.roots, r)
 		added = append(added, r)
 	}
@@ -163,6 +169,42 @@ func didChangeWorkspaceFolders(s *Server, p *protocol.DidChangeWorkspaceFoldersP
 	for _, r := range added {
 		s.goSafe("start "+r.dir, r.start)
 	}
+}
+
+// projectRoot is the root pyreload uses for a folder the client names: the
+// nearest directory up from it holding pyproject.toml, setup.py, setup.cfg
+// or .git (a client with no notion of a project sends a file's own
+// folder), else the folder itself.
+func projectRoot(dir string) string {
+	if root, found := project.FindRoot(dir); found {
+		return root
+	}
+	return dir
+}
+
+// adoptRoot gives a file opened outside every root its project's root
+// (walking up from the file), started at once; files of no project are
+// left alone.
+func (s *Server) adoptRoot(path string) {
+	if s.rootOf(path) != nil {
+		return
+	}
+	dir, found := project.FindRoot(path)
+	if !found {
+		return
+	}
+	s.mu.Lock()
+	for _, r := range s.roots {
+		if r.dir == reload.Canonical(dir) {
+			s.mu.Unlock()
+			return
+		}
+	}
+	r := newRoot(s, dir)
+	s.roots = append(s.roots, r)
+	s.mu.Unlock()
+	s.log.Infof("%s is in no workspace folder: serving its project %s", path, r.dir)
+	s.goSafe("start "+r.dir, r.start)
 }
 
 // rootOf returns the innermost root holding the canonical path.

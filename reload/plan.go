@@ -3,31 +3,74 @@ package reload
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+
+	"github.com/pyreload/pyreload/reload/project"
 )
 
 // ResolvePackage maps a source file under root to the top-level package it
-// belongs to: the outermost directory of the chain of __init__.py
-// directories holding it, or, for namespace packages, the first directory
-// below root. A module directly in root is its own "package". ok is false
-// for files outside root and for non-Python files.
+// belongs to, with the project's declared sys.path (project.SysPath: the
+// root and a src layout): PackageOf's rule. ok is false for files outside
+// root, non-Python files, and names Python cannot import. Callers that
+// know the interpreter's real sys.path use PackageOf with it.
 func ResolvePackage(root, file string) (pkg string, ok bool) {
+	root, file = Canonical(root), Canonical(file)
+	if file == root || !isWithin(file, root) {
+		return "", false
+	}
+	return PackageOf(file, project.SysPath(root, nil))
+}
+
+// PackageOf is the engine's rule (reload/engine/resolve.py package_of) for
+// the top-level package (or module) that file belongs to when the
+// directories entries are on sys.path: walk up the __init__.py
+// directories to the outermost one (else the file's directory); the
+// longest entry strictly above it names the package by its first
+// component (a regular package, or the namespace package holding it); a
+// module directly in an entry is its own name; a package on no entry is
+// named by its directory. testdata/layouts/layouts.json holds the cases
+// both sides are tested against. Paths must be canonical.
+func PackageOf(file string, entries []string) (string, bool) {
 	if !strings.HasSuffix(file, ".py") {
 		return "", false
 	}
-	root, file = Canonical(root), Canonical(file)
-	rel, err := filepath.Rel(root, file)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return "", false
+	dir, top := filepath.Dir(file), ""
+	for IsPackageDir(dir) {
+		top = dir
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
 	}
-	parts := strings.Split(rel, string(filepath.Separator))
-	if len(parts) == 1 {
-		return strings.TrimSuffix(parts[0], ".py"), validName(strings.TrimSuffix(parts[0], ".py"))
+	start := top
+	if start == "" {
+		start = filepath.Dir(file)
 	}
-	// A regular package lives below root in __init__.py directories; the
-	// top-level one is the first component either way (a namespace package's
-	// portion on sys.path is root itself).
-	return parts[0], validName(parts[0])
+	sorted := append([]string(nil), entries...)
+	sort.SliceStable(sorted, func(i, j int) bool { return len(sorted[i]) > len(sorted[j]) })
+	name := ""
+	for _, entry := range sorted {
+		if start != entry && isWithin(start, entry) {
+			rel, _ := filepath.Rel(entry, start)
+			name = strings.Split(rel, string(filepath.Separator))[0]
+			break
+		}
+		if start == entry && top == "" {
+			name = strings.TrimSuffix(filepath.Base(file), ".py")
+			break
+		}
+	}
+	if name == "" && top != "" {
+		name = filepath.Base(top)
+	}
+	return name, validName(name)
+}
+
+// isWithin reports whether path is dir or lies below it.
+func isWithin(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, strings.TrimSuffix(dir, string(filepath.Separator))+string(filepath.Separator))
 }
 
 // ModuleName is the dotted module name of file under root ("" if none).
