@@ -1,8 +1,15 @@
-"""LSP-pyreload: the sublimelsp/LSP plugin for `pyreload serve`.
+"""LSP-pyreload: the sublimelsp/LSP plugin for `pyreload serve` (the LspPlugin
+API of LSP 4070-2.12 and newer).
 
 The client entry lives in LSP-pyreload.sublime-settings. This plugin adds what a
 settings file cannot:
 
+- The server binary is found as LSP-* packages find their servers: the
+  command's "${pyreload_binary}" is the project's virtualenv's pyreload
+  ($VIRTUAL_ENV, then .venv/ or venv/ in a workspace folder: where
+  `pip install` of pyreload's wheel puts it), else `pyreload` on PATH, else
+  bin/pyreload in the package's storage directory. When none exists the
+  server does not start and the status field says what was looked for.
 - pyreload.deepReload and pyreload.restartInterpreter get their argument in the
   shape the server expects: LSP's `lsp_execute` turns "$file_uri" into a bare
   URI string, the server takes {"uri": ...}.
@@ -18,12 +25,13 @@ settings file cannot:
   last report ("pyreload: ready" before the first reload).
 """
 import os
+import shutil
 import time
 from urllib.parse import unquote, urlparse
 
 import sublime
 import sublime_plugin
-from LSP.plugin import AbstractPlugin, Request, register_plugin, unregister_plugin
+from LSP.plugin import Error, LspPlugin, PluginStartError, Promise, Request, command_handler, notification_handler
 
 SESSION_NAME = "LSP-pyreload"
 SETTINGS_FILE = "LSP-pyreload.sublime-settings"
@@ -44,6 +52,46 @@ _states = {}
 # The states pyreload/status carries.
 STATES = ("ready", "restarting", "failed")
 STATE_TEXT = {"restarting": "pyreload: restarting\u2026", "failed": "pyreload: failed"}
+# The command's variable for the binary found by find_binary.
+BINARY_VARIABLE = "pyreload_binary"
+
+
+def _exe(name):
+    return name + ".exe" if os.name == "nt" else name
+
+
+def candidates(folders, env, storage):
+    """candidates are the places find_binary looks, in order."""
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    out = []
+    if env.get("VIRTUAL_ENV"):
+        out.append(os.path.join(env["VIRTUAL_ENV"], bindir, _exe("pyreload")))
+    for folder in folders:
+        for venv in (".venv", "venv"):
+            out.append(os.path.join(folder, venv, bindir, _exe("pyreload")))
+    out.append("PATH")
+    if storage:
+        out.append(os.path.join(storage, "bin", _exe("pyreload")))
+    return out
+
+
+def find_binary(folders, env, storage):
+    """find_binary returns the pyreload binary for a window's folders, or None."""
+    for place in candidates(folders, env, storage):
+        if place == "PATH":
+            found = shutil.which(_exe("pyreload"), path=env.get("PATH"))
+            if found:
+                return found
+        elif os.path.isfile(place) and os.access(place, os.X_OK):
+            return place
+    return None
+
+
+def missing_binary_message(folders, env, storage):
+    """missing_binary_message says where pyreload was looked for and what to do."""
+    places = ", ".join("PATH" if p == "PATH" else p for p in candidates(folders, env, storage))
+    return ("no pyreload binary (looked in {}): pip install pyreload's wheel into the project's "
+            "virtualenv, or set \"command\" in Preferences: LSP-pyreload Settings".format(places))
 
 
 def uri_to_path(uri):
@@ -157,23 +205,19 @@ def report_text(report):
     return "\n".join(lines) + "\n"
 
 
-def _send(weaksession, params, done=None):
+def _send(weaksession, params):
+    """_send sends workspace/executeCommand; a failure goes to the status bar."""
     session = weaksession()
     if not session:
-        if done:
-            done()
-        return
+        return Promise.resolve(None)
 
-    def on_result(_result):
-        if done:
-            done()
+    def on_result(result):
+        if isinstance(result, Error):
+            sublime.status_message("pyreload: {} failed: {}".format(params.get("command"), result))
+            return None
+        return result
 
-    def on_error(error):
-        sublime.status_message("pyreload: {} failed: {}".format(params.get("command"), error))
-        if done:
-            done()
-
-    session.send_request(Request("workspace/executeCommand", params), on_result, on_error)
+    return session.send_request_task(Request("workspace/executeCommand", params)).then(on_result)
 
 
 def flush_pending(view_id):
@@ -182,23 +226,33 @@ def flush_pending(view_id):
         _send(weaksession, params)
 
 
-class LspPyreloadPlugin(AbstractPlugin):
+class LspPyreloadPlugin(LspPlugin):
     @classmethod
-    def name(cls):
-        return SESSION_NAME
+    def on_pre_start_async(cls, context):
+        """Fills "${pyreload_binary}" of the command, or refuses to start
+        saying where the binary was looked for."""
+        if not any("${" + BINARY_VARIABLE + "}" in arg for arg in context.configuration.command):
+            return  # the user's own command
+        folders = [f.path for f in context.workspace_folders]
+        storage = str(getattr(cls, "plugin_storage_path", "") or "")
+        binary = find_binary(folders, os.environ, storage)
+        if binary is None:
+            raise PluginStartError(missing_binary_message(folders, os.environ, storage))
+        context.variables[BINARY_VARIABLE] = binary
 
-    @classmethod
-    def configuration(cls):
-        return sublime.load_settings(SETTINGS_FILE), "Packages/LSP-pyreload/" + SETTINGS_FILE
+    @command_handler(DEEP_RELOAD)
+    def on_deep_reload(self, arguments):
+        return self._uri_command(DEEP_RELOAD, arguments)
 
-    def on_pre_server_command(self, command, done_callback):
-        name = command.get("command")
-        if name not in URI_COMMANDS:
-            return False
+    @command_handler(RESTART)
+    def on_restart(self, arguments):
+        return self._uri_command(RESTART, arguments)
+
+    def _uri_command(self, name, arguments):
         session = self.weaksession()
         if not session:
-            return False
-        params = normalize(command)
+            return Promise.resolve(None)
+        params = normalize({"command": name, "arguments": arguments or []})
         if name == DEEP_RELOAD:
             view = self._view_for(session, params)
             if view is not None and view.is_dirty():
@@ -206,10 +260,8 @@ class LspPyreloadPlugin(AbstractPlugin):
                 # reload what is about to be written, once it is.
                 _pending.setdefault(view.id(), []).append((self.weaksession, params))
                 sublime.status_message("pyreload: reloading after the save")
-                done_callback()
-                return True
-        _send(self.weaksession, params, done_callback)
-        return True
+                return Promise.resolve(None)
+        return _send(self.weaksession, params)
 
     @staticmethod
     def _view_for(session, params):
@@ -220,6 +272,7 @@ class LspPyreloadPlugin(AbstractPlugin):
             return window.find_open_file(path)
         return window.active_view()
 
+    @notification_handler("pyreload/report")
     def m_pyreload_report(self, params):
         """Handles the pyreload/report notification."""
         session = self.weaksession()
@@ -233,6 +286,7 @@ class LspPyreloadPlugin(AbstractPlugin):
         update_status(window)
         window.status_message(status_text(report))
 
+    @notification_handler("pyreload/status")
     def m_pyreload_status(self, params):
         """Handles the pyreload/status notification: a root's interpreters are
         ready, restarting or failed."""
@@ -259,9 +313,8 @@ class LspPyreloadPlugin(AbstractPlugin):
             window.status_message("pyreload: the Python interpreter of {} is {}".format(
                 os.path.basename(st["path"]) or st["path"], state))
 
-    def on_session_end_async(self, *args):
-        """The server is gone, and with it its interpreters: forget their state.
-        (LSP passes exit_code and exception since 2.x, nothing before.)"""
+    def on_session_end_async(self, exit_code, exception):
+        """The server is gone, and with it its interpreters: forget their state."""
         window = getattr(self, "_pyreload_window", None)
         if window is not None:
             _states.pop(window.id(), None)
@@ -298,8 +351,8 @@ class PyreloadShowReportCommand(sublime_plugin.WindowCommand):
 
 
 def plugin_loaded():
-    register_plugin(LspPyreloadPlugin)
+    LspPyreloadPlugin.register()
 
 
 def plugin_unloaded():
-    unregister_plugin(LspPyreloadPlugin)
+    LspPyreloadPlugin.unregister()

@@ -19,7 +19,8 @@ from LSP import plugin as lsp  # noqa: E402  (the fake)
 
 
 def load_plugin():
-    spec = importlib.util.spec_from_file_location("lsp_pyreload_plugin", os.path.join(PACKAGE, "plugin.py"))
+    # Sublime imports it as LSP-pyreload.plugin: LspPlugin names the session after the package.
+    spec = importlib.util.spec_from_file_location("LSP-pyreload.plugin", os.path.join(PACKAGE, "plugin.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -37,7 +38,7 @@ def load_json(name):
 class PackageFilesTest(unittest.TestCase):
     def test_client_entry(self):
         s = load_json("LSP-pyreload.sublime-settings")
-        self.assertEqual(s["command"], ["pyreload", "serve", "--stdio"])
+        self.assertEqual(s["command"], ["${pyreload_binary}", "serve", "--stdio"])
         self.assertEqual(s["selector"], "source.python")
         self.assertIn("initializationOptions", s)
         # on-save goes through the code action; the server must not reload again on didSave.
@@ -61,9 +62,91 @@ class PackageFilesTest(unittest.TestCase):
 
     def test_session_name_matches_plugin(self):
         mod = load_plugin()
-        self.assertEqual(mod.LspPyreloadPlugin.name(), "LSP-pyreload")
-        _, path = mod.LspPyreloadPlugin.configuration()
-        self.assertEqual(path, "Packages/LSP-pyreload/LSP-pyreload.sublime-settings")
+        self.assertEqual(mod.LspPyreloadPlugin.name, "LSP-pyreload")
+        self.assertEqual(mod.SESSION_NAME, "LSP-pyreload")
+        self.assertTrue(issubclass(mod.LspPyreloadPlugin, lsp.LspPlugin), "the current LspPlugin API")
+
+    def test_menu_entry_opens_the_settings(self):
+        menu = load_json("Main.sublime-menu")
+        node = menu[0]
+        for want in ("preferences", "package-settings", "lsp-settings", "lsp-servers"):
+            self.assertEqual(node["id"], want)
+            node = node["children"][0]
+        self.assertEqual(node["caption"], "LSP-pyreload")
+        self.assertEqual(node["command"], "edit_settings")
+        self.assertEqual(node["args"]["base_file"], "${packages}/LSP-pyreload/LSP-pyreload.sublime-settings")
+
+    def test_settings_schema_covers_the_server_settings(self):
+        schema = load_json("sublime-package.json")["contributions"]["settings"]
+        self.assertEqual(schema[0]["file_patterns"], ["/LSP-pyreload.sublime-settings"])
+        s = schema[0]["schema"]
+        self.assertEqual(s["$id"], "sublime://settings/LSP-pyreload")
+        self.assertIn({"$ref": "sublime://settings/LSP-plugin-base"}, s["allOf"])
+        config = s["definitions"]["PluginConfig"]["properties"]
+        # The server's settings keys are its one list, reload/config/keys.go.
+        with open(os.path.join(PACKAGE, "..", "..", "..", "reload", "config", "keys.go")) as f:
+            keys = re.findall(r'"(\w+)"', re.search(r"var Keys = \[\]string\{([^}]*)\}", f.read()).group(1))
+        self.assertEqual(sorted(config["initializationOptions"]["properties"]), sorted(keys))
+        self.assertEqual(sorted(config["settings"]["properties"]), sorted("pyreload." + k for k in keys))
+        project = schema[1]["schema"]["properties"]["settings"]["properties"]["LSP"]["properties"]
+        self.assertEqual(project["LSP-pyreload"], {"$ref": "sublime://settings/LSP-pyreload#/definitions/PluginConfig"})
+
+    def test_readme_and_licence_ship_in_the_package(self):
+        with open(os.path.join(PACKAGE, "LICENSE")) as f, open(os.path.join(PACKAGE, "..", "..", "..", "LICENSE")) as g:
+            self.assertEqual(f.read(), g.read())
+        with open(os.path.join(PACKAGE, "README.md")) as f:
+            self.assertIn("Package Storage/LSP-pyreload/bin/pyreload", f.read())
+
+
+class BinaryTest(unittest.TestCase):
+    """The binary is found as LSP-* packages find their servers."""
+
+    def setUp(self):
+        import shutil
+        import tempfile
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.mod = load_plugin()
+        self.env = dict(os.environ)
+        self.env["PATH"] = os.path.join(self.tmp, "path")
+        self.env.pop("VIRTUAL_ENV", None)
+        self.mod.os.environ = self.env  # what the plugin reads
+        self.addCleanup(setattr, self.mod.os, "environ", os.environ)
+
+    def binary(self, *parts):
+        path = os.path.join(self.tmp, *parts)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n")
+        os.chmod(path, 0o755)
+        return path
+
+    def start(self, command=("${pyreload_binary}", "serve", "--stdio")):
+        return lsp.start_command(self.mod.LspPyreloadPlugin, command, [os.path.join(self.tmp, "proj")])
+
+    def test_venv_then_path_then_storage(self):
+        self.mod.LspPyreloadPlugin.plugin_storage_path = os.path.join(self.tmp, "storage")
+        stored = self.binary("storage", "bin", "pyreload")
+        self.assertEqual(self.start(), [stored, "serve", "--stdio"])
+        on_path = self.binary("path", "pyreload")
+        self.assertEqual(self.start()[0], on_path)
+        venv = self.binary("proj", ".venv", "bin", "pyreload")
+        self.assertEqual(self.start()[0], venv)
+        active = self.binary("active", "bin", "pyreload")
+        self.env["VIRTUAL_ENV"] = os.path.join(self.tmp, "active")
+        self.assertEqual(self.start()[0], active)
+
+    def test_missing_binary_names_where_it_looked(self):
+        self.mod.LspPyreloadPlugin.plugin_storage_path = os.path.join(self.tmp, "storage")
+        with self.assertRaises(lsp.PluginStartError) as e:
+            self.start()
+        msg = str(e.exception)
+        self.assertIn(os.path.join(self.tmp, "proj", ".venv", "bin", "pyreload"), msg)
+        self.assertIn("PATH", msg)
+        self.assertIn("pip install", msg)
+
+    def test_the_users_command_is_left_alone(self):
+        self.assertEqual(self.start(("/opt/pyreload", "serve")), ["/opt/pyreload", "serve"])
 
 
 class PluginTest(unittest.TestCase):
@@ -80,7 +163,9 @@ class PluginTest(unittest.TestCase):
         self.done = []
 
     def run_command(self, command, args):
-        return self.plugin.on_pre_server_command({"command": command, "arguments": args}, lambda: self.done.append(command))
+        """lsp_execute of a command: the plugin's command handler or the server."""
+        self.session.execute_command(self.plugin, {"command": command, "arguments": args})
+        self.done.append(command)
 
     def test_plugin_loaded_registers(self):
         self.mod.plugin_loaded()
@@ -90,14 +175,13 @@ class PluginTest(unittest.TestCase):
 
     def test_palette_deep_reload_sends_uri_object(self):
         self.window.new_file_view("/w/shop/core.py")
-        handled = self.run_command("pyreload.deepReload", ["file:///w/shop/core.py"])
-        self.assertTrue(handled)
+        self.run_command("pyreload.deepReload", ["file:///w/shop/core.py"])
         self.assertEqual(self.session.sent, [("workspace/executeCommand", {
             "command": "pyreload.deepReload", "arguments": [{"uri": "file:///w/shop/core.py"}]})])
         self.assertEqual(self.done, ["pyreload.deepReload"])
 
     def test_restart_sends_uri_object(self):
-        self.assertTrue(self.run_command("pyreload.restartInterpreter", ["file:///w/shop/core.py"]))
+        self.run_command("pyreload.restartInterpreter", ["file:///w/shop/core.py"])
         self.assertEqual(self.session.sent, [("workspace/executeCommand", {
             "command": "pyreload.restartInterpreter", "arguments": [{"uri": "file:///w/shop/core.py"}]})])
 
@@ -110,8 +194,7 @@ class PluginTest(unittest.TestCase):
     def test_on_save_code_action_waits_for_the_write(self):
         view = self.window.new_file_view("/w/shop/core.py", dirty=True)
         # LSP runs the source.deepReload.pyreload action before the native save.
-        handled = self.run_command("pyreload.deepReload", [{"uri": "file:///w/shop/core.py"}])
-        self.assertTrue(handled)
+        self.run_command("pyreload.deepReload", [{"uri": "file:///w/shop/core.py"}])
         self.assertEqual(self.done, ["pyreload.deepReload"], "the save must not wait for the reload")
         self.assertEqual(self.session.sent, [], "nothing sent before the file is written")
         view.dirty = False
@@ -130,8 +213,9 @@ class PluginTest(unittest.TestCase):
 
     def test_quick_fix_commands_go_to_lsp_unchanged(self):
         for cmd in ("pyreload.rebind", "pyreload.patchInPlace", "pyreload.reloadDependents"):
-            self.assertFalse(self.run_command(cmd, [{"code": "stale-import"}]), cmd)
-        self.assertEqual(self.session.sent, [])
+            self.run_command(cmd, [{"code": "stale-import"}])
+        self.assertEqual(self.session.sent, [("workspace/executeCommand", {"command": cmd, "arguments": [{"code": "stale-import"}]})
+                                             for cmd in ("pyreload.rebind", "pyreload.patchInPlace", "pyreload.reloadDependents")])
 
     def test_error_is_reported_and_done_called(self):
         self.session.fail_with = "boom"
@@ -150,11 +234,13 @@ class PluginTest(unittest.TestCase):
         self.assertIn("1 stale reference in app.views", panel.text)
         self.assertEqual(self.window.commands, [("show_panel", {"panel": "output.pyreload"})])
 
-    def test_report_handler_name_follows_lsp_method2attr(self):
-        # sublimelsp/LSP dispatches a notification to 'm_' + method with every
-        # non-letter made '_': pyreload/report -> m_pyreload_report.
-        attr = "m_" + "".join(c if c.isalpha() else "_" for c in "pyreload/report")
-        self.assertTrue(callable(getattr(self.plugin, attr, None)), attr)
+    def test_notifications_reach_their_handlers(self):
+        view = self.window.new_file_view("/w/shop/core.py")
+        self.session.notify(self.plugin, "pyreload/status", {"root": "file:///w", "state": "failed", "pids": []})
+        self.assertEqual(view.status["lsp_pyreload"], "pyreload: failed")
+        self.session.notify(self.plugin, "pyreload/status", {"root": "file:///w", "state": "ready", "pids": [1]})
+        self.session.notify(self.plugin, "pyreload/report", {"package": "shop", "ok": True, "stale": 0})
+        self.assertRegex(view.status["lsp_pyreload"], r"^pyreload: shop reloaded ")
 
     def test_status_notification_sets_the_status_key_of_the_windows_views(self):
         core = self.window.new_file_view("/w/shop/core.py")
@@ -222,10 +308,6 @@ class PluginTest(unittest.TestCase):
         self.plugin.on_session_end_async(0, None)
         self.assertEqual(self.mod._states, {})
         self.assertEqual(view.status, {}, "no server, no key")
-
-    def test_status_handler_name_follows_lsp_method2attr(self):
-        attr = "m_" + "".join(c if c.isalpha() else "_" for c in "pyreload/status")
-        self.assertTrue(callable(getattr(self.plugin, attr, None)), attr)
 
     def test_rolled_back_status(self):
         self.assertRegex(self.mod.status_text({"package": "shop", "ok": False, "at": 0}), r"rolled back")
