@@ -152,7 +152,7 @@ H.test("attach uses vim.lsp.start on 0.8+ and start_client + buf_attach_client o
   vim.lsp.start_client = function(conf) table.insert(calls, { "start_client", conf.root_dir }); return 4242 end
   vim.lsp.buf_attach_client = function(buf, id) table.insert(calls, { "buf_attach_client", id }); return true end
   vim.lsp.get_client_by_id = function() return nil end
-  pyreload.setup({})
+  pyreload.setup({ path = vim.fn.exepath("sh") })
   pyreload.clients = {}
   vim.cmd("edit " .. tmp .. "/proj/pkg/sub/mod.py")
   local buf = vim.api.nvim_get_current_buf()
@@ -175,6 +175,60 @@ H.test("buffers outside any root are left alone", function()
   vim.cmd("edit " .. tmp .. "/proj/pkg/sub/mod.py")
   H.eq(nil, pyreload.attach(0), "no root, no client")
   vim.cmd("bwipeout!")
+end)
+
+H.test("the binary: the project's virtualenv, then PATH; a missing one is named", function()
+  local saved_notify, saved_venv, saved_path = vim.notify, vim.env.VIRTUAL_ENV, vim.env.PATH
+  local notes = {}
+  vim.notify = function(msg, level) table.insert(notes, { msg = msg, level = level }) end
+  local ok, err = pcall(function()
+    vim.env.VIRTUAL_ENV = nil
+    vim.env.PATH = tmp .. "/nothing"
+    local root = tmp .. "/proj"
+    pyreload.setup({})
+    pyreload.warned_missing = {}
+    H.eq(nil, pyreload.binary(root), "nothing installed")
+    vim.cmd("edit " .. root .. "/pkg/sub/mod.py")
+    H.eq(nil, pyreload.attach(0), "no client without a binary")
+    H.eq(1, #notes, "one message")
+    H.ok(notes[1].msg:match("binary `pyreload` was not found in the project's virtualenv or on PATH"), notes[1].msg)
+    H.ok(not notes[1].msg:match("root"), "the message does not blame the root: " .. notes[1].msg)
+    pyreload.attach(0)
+    H.eq(1, #notes, "said once per root")
+    vim.cmd("PyreloadDeepReload")
+    H.eq(2, #notes, "the command says why")
+    H.ok(notes[2].msg:match("was not found"), notes[2].msg)
+    vim.cmd("bwipeout!")
+    -- Installed: on PATH, then in the project's .venv (preferred).
+    vim.fn.mkdir(tmp .. "/bin", "p")
+    vim.fn.writefile({ "#!/bin/sh" }, tmp .. "/bin/pyreload")
+    vim.fn.setfperm(tmp .. "/bin/pyreload", "rwxr-xr-x")
+    vim.env.PATH = tmp .. "/bin"
+    H.eq("pyreload", pyreload.binary(root), "found on PATH")
+    vim.fn.mkdir(root .. "/.venv/bin", "p")
+    vim.fn.writefile({ "#!/bin/sh" }, root .. "/.venv/bin/pyreload")
+    vim.fn.setfperm(root .. "/.venv/bin/pyreload", "rwxr-xr-x")
+    H.eq(root .. "/.venv/bin/pyreload", pyreload.binary(root), "the project's virtualenv first")
+    H.eq({ root .. "/.venv/bin/pyreload", "serve", "--stdio" }, pyreload.client_config(root).cmd, "cmd")
+    pyreload.setup({ path = "/opt/none/pyreload" })
+    H.ok(pyreload.missing_binary(root):match("`/opt/none/pyreload` was not found;"), "an explicit path is named as given")
+  end)
+  vim.notify, vim.env.VIRTUAL_ENV, vim.env.PATH = saved_notify, saved_venv, saved_path
+  vim.fn.delete(tmp .. "/proj/.venv", "rf")
+  assert(ok, err)
+end)
+
+H.test(":help pyreload finds doc/pyreload.txt and its commands", function()
+  local docdir = tmp .. "/helpdoc/doc"
+  vim.fn.mkdir(docdir, "p")
+  vim.fn.writefile(vim.fn.readfile(vim.fn.fnamemodify(here, ":h") .. "/doc/pyreload.txt"), docdir .. "/pyreload.txt")
+  vim.cmd("helptags " .. docdir)
+  vim.opt.runtimepath:prepend(tmp .. "/helpdoc")
+  for _, tag in ipairs({ "pyreload", "pyreload-install", ":PyreloadDeepReload", ":PyreloadRestart", ":PyreloadReport", "pyreload.status()" }) do
+    vim.cmd("help " .. vim.fn.escape(tag, " "))
+    H.eq("pyreload.txt", vim.fn.expand("%:t"), ":help " .. tag)
+    vim.cmd("helpclose")
+  end
 end)
 
 vim.fn.delete(tmp, "rf")

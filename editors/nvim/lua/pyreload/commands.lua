@@ -12,7 +12,13 @@ return function(M, deps)
   function C.execute(command, arguments, bufnr, handler)
     local client = M.client(bufnr)
     if not client then
-      vim.notify("pyreload: no pyreload server for this buffer (is it a Python file under a project root?)", vim.log.levels.WARN)
+      local root = root_mod.root_of(bufnr or 0)
+      local missing = root and M.missing_binary(root)
+      if missing then
+        vim.notify(missing, vim.log.levels.ERROR)
+      else
+        vim.notify("pyreload: no pyreload server for this buffer (is it a Python file under a project root?)", vim.log.levels.WARN)
+      end
       return false
     end
     client.request("workspace/executeCommand", { command = command, arguments = arguments }, function(err, result)

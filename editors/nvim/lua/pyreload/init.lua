@@ -22,6 +22,8 @@ M.setting_keys = { "onSave", "packages", "exclude", "entry", "pythonPath", "mode
 
 M.defaults = {
   -- The pyreload binary (a path or a name on PATH); ignored when cmd is set.
+  -- Left at "pyreload": the project's virtualenv's ($VIRTUAL_ENV, then .venv
+  -- or venv in the root, where pip installs pyreload's wheel), else PATH's.
   path = "pyreload",
   -- The full server command; default { path, "serve", "--stdio" }.
   cmd = nil,
@@ -103,13 +105,55 @@ function M.server_settings(cfg)
   return s
 end
 
+--- binary returns the server binary for a root, or nil when it is missing:
+--- the configured path; for the default "pyreload", the project's virtualenv's
+--- ($VIRTUAL_ENV/bin, <root>/.venv/bin, <root>/venv/bin) before PATH's.
+function M.binary(root)
+  local cfg = M.config
+  if cfg.cmd then
+    return cfg.cmd[1]
+  end
+  local candidates = {}
+  if cfg.path == M.defaults.path then
+    if vim.env.VIRTUAL_ENV and vim.env.VIRTUAL_ENV ~= "" then
+      table.insert(candidates, vim.env.VIRTUAL_ENV .. "/bin/pyreload")
+    end
+    if root then
+      table.insert(candidates, root .. "/.venv/bin/pyreload")
+      table.insert(candidates, root .. "/venv/bin/pyreload")
+    end
+  end
+  table.insert(candidates, cfg.path)
+  for _, c in ipairs(candidates) do
+    if vim.fn.executable(c) == 1 then
+      return c
+    end
+  end
+  return nil
+end
+
+--- missing_binary returns the message naming the missing server binary of a
+--- root, or nil when the binary is there.
+function M.missing_binary(root)
+  if M.binary(root) then
+    return nil
+  end
+  local where = M.config.path == M.defaults.path and " in the project's virtualenv or on PATH" or ""
+  return ("pyreload: the language server binary `%s` was not found%s; install pyreload (pip install of its wheel "
+    .. "into the project's virtualenv, or make in a checkout) or give its full path: "
+    .. "require(\"pyreload\").setup({ path = \"/full/path/to/pyreload\" })"):format(M.config.path, where)
+end
+
+-- Roots whose missing binary was reported (once each).
+M.warned_missing = {}
+
 --- client_config builds the vim.lsp client configuration for a root.
 function M.client_config(root)
   local cfg = M.config
   local settings = M.server_settings(cfg)
   return {
     name = "pyreload",
-    cmd = cfg.cmd or { cfg.path, "serve", "--stdio" },
+    cmd = cfg.cmd or { M.binary(root) or cfg.path, "serve", "--stdio" },
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = vim.fn.fnamemodify(root, ":t") } },
     init_options = settings,
@@ -143,6 +187,14 @@ function M.attach(bufnr)
     return nil
   end
   M.last_root = root
+  local missing = M.missing_binary(root)
+  if missing then
+    if not M.warned_missing[root] then
+      M.warned_missing[root] = true
+      vim.notify(missing, vim.log.levels.ERROR)
+    end
+    return nil
+  end
   local id
   if has_08() then
     id = vim.lsp.start(M.client_config(root), { bufnr = bufnr, reuse_client = function(c, conf)
