@@ -5,9 +5,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 
-command -v go >/dev/null || { echo "demo: Go is required; put /usr/local/go/bin on PATH" >&2; exit 1; }
-make --no-print-directory build >/dev/null
-bin=$repo/bin/pyreload
+# PYRELOAD_BIN runs the demo with another binary (e.g. one pip installed).
+if [ -n "${PYRELOAD_BIN:-}" ]; then
+  bin=$PYRELOAD_BIN
+else
+  command -v go >/dev/null || { echo "demo: Go is required; put /usr/local/go/bin on PATH" >&2; exit 1; }
+  make --no-print-directory build >/dev/null
+  bin=$repo/bin/pyreload
+fi
 
 ws=$(mktemp -d /tmp/pyreload-demo.XXXXXX)
 cp -r testdata/demo/workspace/. "$ws"
