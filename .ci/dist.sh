@@ -14,6 +14,8 @@ build=$out/build
 rm -rf "$out"
 mkdir -p "$build"
 
+vscode_version=$(node -p "require('./editors/vscode/package.json').version")
+[ "$vscode_version" = "$version" ] || { echo "dist: VERSION is $version, editors/vscode/package.json $vscode_version" >&2; exit 1; }
 echo "dist: pyreload $version"
 go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$build/pyreload" ./cmd/pyreload
 "$build/pyreload" version | grep -qx "pyreload $version"
