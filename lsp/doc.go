@@ -25,7 +25,8 @@
 //   - pyreload/report after every reload or fix: {"action", "package", "ok",
 //     "modules": N, "duration_ms", "stale": N, "fixes": N, "summary"};
 //   - pyreload/status when a root's interpreters change: {"root": uri,
-//     "state": "ready"|"restarting"|"failed", "pids": [...]}.
+//     "state": "ready"|"restarting"|"failed", "pids": [...]}; "failed"
+//     after a crash loop adds "reason" and "file" (the uri to fix and save).
 //
 // executeCommand answers pyreload.deepReload and the fix commands when the
 // work is done, with the same fields as pyreload/report plus "report" (the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -143,6 +142,9 @@ func (r *root) afterStart(embedded bool) {
 	if embedded && st.Entry != "" {
 		go r.watchEntry(failures)
 	}
+	if embedded && !r.hostAnswers() {
+		return // it died starting: its watcher says so (crashloop.go)
+	}
 	r.announceState("ready")
 }
 
@@ -167,9 +169,11 @@ func (r *root) watchEntry(failures []reload.Failure) {
 	}
 }
 
-// watch reports the death of a host and starts a new one. It returns when
-// quit is closed (the server stops or restarts the host itself).
+// watch reports the death of a host and starts a new one (crashloop.go).
+// It returns when quit is closed (the server stops or restarts the host
+// itself).
 func (r *root) watch(h *supervise.Host, quit chan struct{}) {
+	born := time.Now()
 	var e supervise.Exit
 	select {
 	case e = <-h.Exited():
@@ -181,34 +185,13 @@ func (r *root) watch(h *supervise.Host, quit chan struct{}) {
 	if e.Expected {
 		return
 	}
-	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: the Python host of %s died: %s; restarting it", filepath.Base(r.dir), e))
-	r.s.log.Errorf("%s: host exited: %s", r.dir, e)
-	r.clearAll()
-	r.mu.Lock()
-	r.host = nil
-	r.mu.Unlock()
-	r.refreshFleet()
-	r.announceState("restarting")
-	// The dead host's Exit is consumed: start a new Host rather than Restart.
-	for attempt := 0; attempt < 3; attempt++ {
-		if r.s.ctx.Err() != nil {
-			return
-		}
-		err := r.startHost()
-		if err == nil {
-			r.s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf("pyreload: the Python host of %s was restarted", filepath.Base(r.dir)))
-			return
-		}
-		r.s.log.Errorf("%s: restart: %v", r.dir, err)
-		time.Sleep(time.Duration(attempt+1) * time.Second)
-	}
-	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not restart the Python host of %s; run pyreload.restartInterpreter", r.dir))
-	r.announceState("failed")
+	r.hostDied(e, time.Since(born))
 }
 
 // restart restarts the embedded host (or starts one), or reconnects to the
 // attached interpreters. It runs on the root's worker.
 func (r *root) restart() error {
+	r.crash.reset()
 	r.closeAttached()
 	r.mu.Lock()
 	h, quit := r.host, r.hostQuit

@@ -46,6 +46,9 @@ type pendingReload struct {
 
 // saved schedules the reload of the package of a saved file.
 func (r *root) saved(path string) {
+	if r.restartAfterCrashes(path) {
+		return
+	}
 	st := r.currentSettings()
 	pkg, ok := r.packageOf(path)
 	if !ok || !st.OnSave || st.Excluded(pkg) {

@@ -34,6 +34,7 @@ type root struct {
 	hashes   map[string][32]byte // package → content hash at the last reload
 	pending  map[string]*pendingReload
 	jobs     []*job
+	crash    crashLoop // crash has its own mutex.
 	// lastStartup is the startup failure message last shown.
 	lastStartup string
 	// startup holds what failed while the interpreter started, as published.

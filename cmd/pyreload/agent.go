@@ -63,6 +63,12 @@ or, with that directory on PYTHONPATH, these are the two lines to add to your ap
     import pyreload_agent
     pyreload_agent.start(root=%[3]q)
 
+In IPython or a Jupyter notebook (that directory on the kernel's PYTHONPATH,
+or pyreload's wheel installed in its environment), one line attaches the kernel
+and reports each reload in the notebook:
+
+    %%load_ext pyreload_agent
+
 Then, from a terminal or an editor:
 
     pyreload reload --root %[2]s PACKAGE        # every attached process

@@ -63,6 +63,8 @@ func runCommand(args []string) int {
 		return exitAlreadyRuns
 	}
 
+	makeWay(rootDir, os.Stderr) // an editor's own host of the root (oneapp.go)
+
 	// Signals are ours from now on: one that comes while the host starts
 	// (the app may already be prompting) is handled once it has.
 	sigs := make(chan os.Signal, 2)

@@ -71,9 +71,17 @@ func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage
 		}
 		return h.serialized(ctx, timeoutMS, "host_handle", method, params)
 	case "shutdown":
+		var p struct {
+			StepAside bool `json:"step_aside"`
+		}
+		decode(params, &p) // bad params still shut down
+		code := 0
+		if p.StepAside {
+			code = hostproto.ExitSteppedAside
+		}
 		go func() {
 			time.Sleep(10 * time.Millisecond) // let the answer go out first
-			h.exit(0)
+			h.exit(code)
 		}()
 		return map[string]any{}, nil
 	}

@@ -22,6 +22,10 @@ from . import target
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
+# STEPPED_ASIDE is the exit status after a shutdown that asked this process
+# to make way for a `pyreload run` of the root (hostproto.ExitSteppedAside).
+STEPPED_ASIDE = 75
+
 
 def parse(argv):
     parser = argparse.ArgumentParser(prog="pyreload host (agent)")
@@ -67,11 +71,13 @@ def main(argv):
     if opts.entry:
         code = _run_entry(opts.entry, opts.args, root)
         running["entry"] = False
+    if agent.step_aside:
+        return STEPPED_ASIDE
     if opts.exit_with_entry:
         return code
     while not agent.stopped:
         time.sleep(0.1)
-    return 0
+    return STEPPED_ASIDE if agent.step_aside else 0
 
 
 def _run_entry(entry, args, root):

@@ -54,6 +54,9 @@ class Agent:
         self._jobs = queue.Queue()
         self._stopping = threading.Event()
         self._worker_ident = None
+        # step_aside: the last shutdown asked this process to make way for a
+        # `pyreload run` of its root (hosted mode exits with 75 then).
+        self.step_aside = False
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -196,6 +199,7 @@ class Agent:
                 value = methods.ping()
             elif method == "shutdown":
                 value = {}
+                self.step_aside = isinstance(params, dict) and params.get("step_aside") is True
             elif method in methods.REFUSED:
                 raise methods.refusal(method)
             elif method in methods.QUEUED:
