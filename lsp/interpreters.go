@@ -11,6 +11,7 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/attach"
+	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/project"
 	"github.com/pyreload/pyreload/reload/supervise"
 )
@@ -44,6 +45,10 @@ func (r *root) start() {
 		r.attached = interps
 		r.mu.Unlock()
 		r.s.log.Infof("%s: attached to %d interpreters", r.dir, len(interps))
+		if len(st.Attach) == 0 {
+			r.announceAttached(interps) // one app per root (oneapp.go)
+			go r.watchAttached(interps)
+		}
 		r.afterStart(false)
 	} else if err := r.startHost(); err != nil {
 		r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not start a Python host for %s: %v", r.dir, err))
@@ -183,6 +188,10 @@ func (r *root) watch(h *supervise.Host, quit chan struct{}) {
 		return
 	}
 	if e.Expected {
+		return
+	}
+	if e.Signal == "" && e.Code == hostproto.ExitSteppedAside {
+		r.steppedAside() // a `pyreload run` of the root took over (oneapp.go)
 		return
 	}
 	r.hostDied(e, time.Since(born))
