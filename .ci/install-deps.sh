@@ -11,9 +11,10 @@ command -v pkg-config >/dev/null || need+=(pkg-config)
 pkg-config --exists python3-embed 2>/dev/null || need+=(python3-dev)
 if [ "${1:-}" != "--build-only" ]; then
   command -v nvim >/dev/null || need+=(neovim)
-  # Emacs (eglot) and Vim (ALE) end-to-end tests (editors/emacs, editors/vim).
+  # Emacs (eglot, lsp-mode) and Vim (ALE) end-to-end tests (editors/emacs, editors/vim).
   command -v emacs >/dev/null || need+=(emacs-nox)
-  [ -d /usr/share/emacs/site-lisp/elpa-src ] && ls -d /usr/share/emacs/site-lisp/elpa-src/eglot-* >/dev/null 2>&1 || need+=(elpa-eglot)
+  ls -d /usr/share/emacs/site-lisp/elpa-src/eglot-* >/dev/null 2>&1 || need+=(elpa-eglot)
+  ls -d /usr/share/emacs/site-lisp/elpa-src/lsp-mode-* >/dev/null 2>&1 || need+=(elpa-lsp-mode)
   command -v vim >/dev/null || need+=(vim)
   [ -d /usr/share/vim/vimfiles/pack/dist-bundle/opt/ale ] || need+=(vim-ale)
   # The Jupyter attach test (a real IPython kernel) and the wheel's venv test.

@@ -8,16 +8,7 @@
 
 ;;; Code:
 
-(require 'package)
-(add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa")
-(package-initialize)                    ; Debian's elpa-eglot (emacs -Q skips its site-start)
-(add-to-list 'load-path (expand-file-name ".." (file-name-directory load-file-name)))
-(require 'pyreload)
-(require 'subr-x)
-
-(defvar e2e-root (file-name-as-directory (getenv "PYRELOAD_TEST_ROOT")))
-(defvar e2e-says (list "/usr/bin/python3" (expand-file-name "app_says.py" (getenv "PYRELOAD_TEST_LIB")) e2e-root))
-(defvar e2e-failed 0)
+(load (expand-file-name "helpers.el" (file-name-directory load-file-name)) nil t)
 
 (setq pyreload-program (getenv "PYRELOAD_BIN"))
 (pyreload-eglot-setup)
@@ -25,25 +16,6 @@
 (setq eglot-sync-connect t
       python-indent-guess-indent-offset nil
       make-backup-files nil)
-
-(defun e2e-check (name ok why)
-  "Print whether check NAME passed (OK), else WHY."
-  (unless ok (setq e2e-failed (1+ e2e-failed)))
-  (princ (if ok (format "ok %s\n" name) (format "not ok %s: %s\n" name why)))
-  ok)
-
-(defun e2e-wait (cond secs)
-  "Process events until COND returns non-nil or SECS pass; return COND's value."
-  (let ((deadline (+ (float-time) secs)) v)
-    (while (and (not (setq v (funcall cond))) (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    v))
-
-(defun e2e-says ()
-  "What the app serves."
-  (with-temp-buffer
-    (apply #'call-process (car e2e-says) nil t nil (cdr e2e-says))
-    (string-trim (buffer-string))))
 
 (defun e2e-open (rel)
   "Visit REL under the root as a user does: python-mode, then eglot."
@@ -62,6 +34,8 @@
               (plist-get (cdr (assoc 'eglot-lsp-diag (flymake-diagnostic-data d))) :code)))
      (flymake-diagnostics))))
 
+(defvar e2e-reports nil)
+(add-hook 'pyreload-report-functions (lambda (r) (push r e2e-reports)))
 (defvar e2e-ready nil)
 (add-hook 'pyreload-status-functions
           (lambda (st) (when (equal (plist-get st :state) "ready") (setq e2e-ready st))))
@@ -112,6 +86,11 @@
     (e2e-check "the app serves the new code"
                (e2e-wait (lambda () (equal (e2e-says) "hello, edited")) 30)
                (e2e-says))
+    (let ((n (length e2e-reports)))
+      (with-current-buffer core (pyreload-deep-reload))
+      (e2e-check "M-x pyreload-deep-reload reloads the file's package"
+                 (e2e-wait (lambda () (> (length e2e-reports) n)) 30)
+                 (format "%S" e2e-reports)))
     (with-current-buffer views (eglot-shutdown (eglot-current-server)))))
 
 (condition-case err
