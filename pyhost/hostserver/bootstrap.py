@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import runpy
+import stat
 import sys
 import threading
 import traceback
@@ -65,7 +66,10 @@ def _exec_source(mod, name, source, cache_dir):
 
 def _compiled(source, filename, cache_dir):
     """compile(), through a cache keyed by the source and the bytecode magic
-    number, written atomically; any cache trouble just compiles."""
+    number, written atomically; any cache trouble just compiles. The host
+    passes a cache_dir that only this user may change (hostproto.PrivateDir);
+    a cached file is used only if it is this user's and no one else may
+    write it, as a planted one would not be."""
     import hashlib
     import marshal
     if not cache_dir:
@@ -73,15 +77,18 @@ def _compiled(source, filename, cache_dir):
     key = hashlib.sha256(importlib.util.MAGIC_NUMBER + filename.encode() + source.encode()).hexdigest()
     path = os.path.join(cache_dir, key[:32] + ".code")
     try:
-        with open(path, "rb") as handle:
-            return marshal.loads(handle.read())
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022:
+                return marshal.loads(handle.read())
     except (OSError, ValueError, EOFError, TypeError):
         pass
     code = compile(source, filename, "exec")
     try:
-        os.makedirs(cache_dir, mode=0o700, exist_ok=True)
         tmp = "%s.%d.tmp" % (path, os.getpid())
-        with open(tmp, "wb") as handle:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
             handle.write(marshal.dumps(code))
         os.replace(tmp, path)
     except OSError:

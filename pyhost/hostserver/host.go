@@ -114,13 +114,21 @@ func (h *Host) loadEngine() error {
 }
 
 // engineCacheDir is where the host keeps the engine's compiled code between
-// starts ("" when the user has no cache directory: compile every time).
+// starts: the user's cache directory when only the user may change it, else
+// a private one (hostproto.PrivateCache); "" when there is none (compile
+// every time).
 func engineCacheDir() string {
-	dir, err := os.UserCacheDir()
+	base, err := os.UserCacheDir()
+	if err == nil {
+		base = filepath.Join(base, "pyreload")
+	} else {
+		base = ""
+	}
+	dir, err := hostproto.PrivateCache(base, "engine-code")
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "pyreload", "engine-code")
+	return dir
 }
 
 // checkPython returns the configured interpreter when the embedded

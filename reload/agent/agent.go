@@ -17,6 +17,7 @@ import (
 	"sort"
 
 	"github.com/pyreload/pyreload/reload/engine"
+	"github.com/pyreload/pyreload/reload/hostproto"
 )
 
 //go:embed pyreload_agent/*.py
@@ -75,37 +76,50 @@ func CacheDir() (string, error) {
 // Install writes the agent under base (CacheDir when empty) as
 // base/agent-<hash>, atomically (a temporary directory renamed into place)
 // with mode 0700, and returns that directory for PYTHONPATH. An existing
-// complete copy is reused.
+// complete copy is reused only when every file of it is this user's and no
+// one else may write it. A base that other users may change
+// (hostproto.PrivateDir) gives way to a private one under the socket
+// directory: pyreload never hands out a copy someone else could plant.
 func Install(base string) (string, error) {
+	parent, name := "", "pyreload"
 	if base == "" {
-		var err error
-		if base, err = CacheDir(); err != nil {
+		if b, err := CacheDir(); err == nil {
+			parent = filepath.Dir(b)
+		}
+	} else {
+		parent, name = filepath.Dir(base), filepath.Base(base)
+	}
+	base, err := hostproto.PrivateCache(parent, name)
+	if err != nil {
+		return "", fmt.Errorf("no private directory for the agent: %w", err)
+	}
+	dir := filepath.Join(base, "agent-"+Hash())
+	for attempt := 0; ; attempt++ {
+		if complete(dir) && private(dir) == nil {
+			return dir, nil
+		}
+		tmp, err := os.MkdirTemp(base, ".agent-tmp-")
+		if err != nil {
+			return "", err
+		}
+		if err := Write(tmp); err != nil {
+			os.RemoveAll(tmp)
+			return "", err
+		}
+		if complete(dir) && private(dir) == nil { // another pyreload won the race
+			os.RemoveAll(tmp)
+			return dir, nil
+		}
+		os.RemoveAll(dir) // an incomplete copy left by a crash, or not only ours
+		err = os.Rename(tmp, dir)
+		os.RemoveAll(tmp) // a no-op once renamed
+		if err == nil {
+			return dir, nil
+		}
+		if attempt == 2 {
 			return "", err
 		}
 	}
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return "", err
-	}
-	dir := filepath.Join(base, "agent-"+Hash())
-	if complete(dir) {
-		return dir, nil
-	}
-	tmp, err := os.MkdirTemp(base, ".agent-tmp-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp) // a no-op once renamed
-	if err := Write(tmp); err != nil {
-		return "", err
-	}
-	os.RemoveAll(dir) // an incomplete copy left by a crash
-	if err := os.Rename(tmp, dir); err != nil {
-		if complete(dir) { // another pyreload won the race
-			return dir, nil
-		}
-		return "", err
-	}
-	return dir, nil
 }
 
 // Write writes the agent's files into dir (which must exist): dir is then
@@ -132,4 +146,18 @@ const marker = ".complete"
 func complete(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, marker))
 	return err == nil
+}
+
+// private checks that every file and directory of a copy is this user's
+// and that no one else may write it (no links either).
+func private(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return hostproto.PrivateDir(p)
+		}
+		return hostproto.PrivateFile(p)
+	})
 }
