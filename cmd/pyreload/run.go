@@ -58,10 +58,11 @@ func runCommand(args []string) int {
 		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
 		return exitNoInput
 	}
-	if pid := runningHost(rootDir); pid != 0 {
-		fmt.Fprintf(os.Stderr, "pyreload run: another pyreload run (pid %d) already serves %s; stop it, or reload into it with `pyreload reload --root %s PACKAGE`\n", pid, rootDir, rootDir)
-		return exitAlreadyRuns
+	release, code := claimRoot(rootDir) // runlock.go
+	if code != 0 {
+		return code
 	}
+	defer release()
 
 	makeWay(rootDir, os.Stderr) // an editor's own host of the root (oneapp.go)
 
