@@ -33,6 +33,9 @@ var _ reload.Interpreter = (*Client)(nil)
 // ErrClosed is returned by calls on a connection that has gone away.
 var ErrClosed = errors.New("connection to interpreter closed")
 
+// errClosedHere is ErrClosed after Close: this side ended the connection.
+var errClosedHere = fmt.Errorf("%w by this client", ErrClosed)
+
 // pingTimeout bounds the liveness check made by Dial.
 const pingTimeout = 3 * time.Second
 
@@ -78,7 +81,7 @@ func (c *Client) Process() reload.Process { return c.process }
 
 // Close closes the connection.
 func (c *Client) Close() error {
-	c.fail(ErrClosed)
+	c.fail(errClosedHere)
 	return c.conn.Close()
 }
 
@@ -117,7 +120,7 @@ func (c *Client) Call(ctx context.Context, method string, params, result any) er
 	c.writeMu.Unlock()
 	if err != nil {
 		c.fail(err)
-		return fmt.Errorf("%s: %w", method, err)
+		return fmt.Errorf("%s: %w", method, c.diedError(method, err))
 	}
 
 	select {
@@ -125,7 +128,7 @@ func (c *Client) Call(ctx context.Context, method string, params, result any) er
 		return fmt.Errorf("%s to %s %d: %w", method, c.process.Kind, c.process.PID, ctx.Err())
 	case resp, ok := <-ch:
 		if !ok {
-			return c.err
+			return c.diedError(method, c.err)
 		}
 		if resp.Error != nil {
 			return c.remoteError(resp.Error)

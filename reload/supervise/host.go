@@ -203,6 +203,7 @@ func (h *Host) start(ctx context.Context) error {
 		h.mu.Lock()
 		e.Expected = h.stop && h.cmd == cmd
 		h.mu.Unlock()
+		noteDeath(h.opts.Root, e) // deathnote.go
 		exited <- e
 	}()
 
