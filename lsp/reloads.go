@@ -53,7 +53,7 @@ func (r *root) runReload(j *job) jobResult {
 		}
 	}
 	r.mu.Lock()
-	fleet, mode := r.fleet, r.settings.Mode
+	fleet, mode, timeoutMS := r.fleet, r.settings.Mode, r.settings.ReloadTimeoutMS
 	r.mu.Unlock()
 	if fleet == nil || fleet.Len() == 0 {
 		err := fmt.Errorf("no Python interpreter is running for %s", r.dir)
@@ -61,8 +61,8 @@ func (r *root) runReload(j *job) jobResult {
 		return jobResult{err: err}
 	}
 	end := r.s.progress("Reloading " + j.pkg)
-	ctx, cancel := context.WithTimeout(r.s.ctx, callTimeout)
-	rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: j.pkg, Mode: mode})
+	ctx, cancel := context.WithTimeout(r.s.ctx, max(callTimeout, time.Duration(timeoutMS)*time.Millisecond+time.Minute))
+	rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: j.pkg, Mode: mode, TimeoutMS: timeoutMS})
 	cancel()
 	r.afterFleetCall(rep, err)
 	r.mu.Lock()

@@ -24,6 +24,10 @@ const (
 	ModePatch = "patch"
 )
 
+// MaxReloadTimeoutMS bounds reloadTimeoutMs: 24 hours, as the host
+// protocol's timeout_ms.
+const MaxReloadTimeoutMS = 24 * 60 * 60 * 1000
+
 // DefaultDebounceMS is how long a save waits for more saves.
 const DefaultDebounceMS = 200
 
@@ -37,6 +41,10 @@ type Settings struct {
 	Paths      []string `json:"paths"`      // extra sys.path entries, relative to the root
 	Mode       string   `json:"mode"`       // evict or patch
 	DebounceMS int      `json:"debounceMs"` // wait after a save
+	// ReloadTimeoutMS is the deadline of one reload's re-import in each
+	// interpreter, after which it is interrupted and rolled back; 0: the
+	// engine's default (30 s).
+	ReloadTimeoutMS int `json:"reloadTimeoutMs"`
 	Attach     []Attach `json:"attach"`     // agents reached over TCP (containers)
 }
 
@@ -122,6 +130,15 @@ func (s Settings) Merge(m map[string]any) (Settings, error) {
 			}
 		case "attach":
 			err = setAttach(&s.Attach, v)
+		case "reloadtimeoutms":
+			var ms int
+			if err = setInt(&ms, v); err == nil {
+				if ms < 0 || ms > MaxReloadTimeoutMS {
+					err = fmt.Errorf("must be 0 (the default, 30 s) to %d milliseconds, not %d", MaxReloadTimeoutMS, ms)
+				} else {
+					s.ReloadTimeoutMS = ms
+				}
+			}
 		case "debouncems":
 			err = setInt(&s.DebounceMS, v)
 			if err == nil && s.DebounceMS < 0 {

@@ -6,7 +6,7 @@ import (
 )
 
 // Keys are the settings' names as the README spells them.
-var Keys = []string{"onSave", "packages", "exclude", "entry", "pythonPath", "paths", "mode", "debounceMs", "attach"}
+var Keys = []string{"onSave", "packages", "exclude", "entry", "pythonPath", "paths", "mode", "debounceMs", "reloadTimeoutMs", "attach"}
 
 // clientKeys are editor-client settings sent in the same section (the
 // binary's path, VS Code's trace): the server accepts them silently.
