@@ -8,6 +8,7 @@ import (
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
+	"github.com/pyreload/pyreload/lsp/internal/rpc"
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/config"
 )
@@ -134,6 +135,9 @@ func didClose(s *Server, p *protocol.DidCloseTextDocumentParams) {
 	s.docs.mu.Unlock()
 	if x != nil && x.dirty {
 		s.packageSettled(x.path) // its unsaved changes are dropped
+	}
+	if x != nil && len(x.text) >= rpc.BigMessage {
+		rpc.ReleaseMemory() // a huge document's text is garbage now
 	}
 }
 

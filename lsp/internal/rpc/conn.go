@@ -72,6 +72,10 @@ func (c *Conn) Run(ctx context.Context, h Handler) error {
 			return err
 		}
 		c.dispatch(ctx, body, h)
+		if len(body) >= BigMessage {
+			body = nil
+			ReleaseMemory()
+		}
 	}
 }
 
