@@ -218,6 +218,18 @@ H.test("the binary: the project's virtualenv, then PATH; a missing one is named"
   assert(ok, err)
 end)
 
+H.test("setting_keys are the server's keys (reload/config/keys.go)", function()
+  local src = table.concat(vim.fn.readfile(vim.fn.fnamemodify(here, ":h:h:h") .. "/reload/config/keys.go"), "\n")
+  local keys = {}
+  for k in src:match("var Keys = %[%]string{([^}]*)}"):gmatch('"(%w+)"') do
+    table.insert(keys, k)
+  end
+  local mine = vim.deepcopy(pyreload.setting_keys)
+  table.sort(keys)
+  table.sort(mine)
+  H.eq(keys, mine, "setting keys")
+end)
+
 H.test(":help pyreload finds doc/pyreload.txt and its commands", function()
   local docdir = tmp .. "/helpdoc/doc"
   vim.fn.mkdir(docdir, "p")

@@ -18,13 +18,22 @@ test('palette commands use pyreload.client.* ids, never the server ids', () => {
   assert.ok(titles.includes('pyreload: Show Last Report'));
 });
 
-test('every DESIGN.md setting is contributed', () => {
+// The server's settings keys are its one list, reload/config/keys.go.
+function serverKeys() {
+  const src = require('fs').readFileSync(path.join(__dirname, '..', '..', '..', 'reload', 'config', 'keys.go'), 'utf8');
+  return [...src.match(/var Keys = \[\]string\{([^}]*)\}/)[1].matchAll(/"(\w+)"/g)].map((m) => m[1]);
+}
+
+test('every server setting is contributed and passed on', () => {
   const props = manifest.contributes.configuration.properties;
-  for (const key of ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs', 'attach', 'path']) {
+  for (const key of [...serverKeys(), 'path']) {
     assert.ok(props[`pyreload.${key}`], key);
   }
+  const { SETTINGS } = require('../out/extension');
+  assert.deepEqual([...SETTINGS].sort(), serverKeys().sort());
   assert.equal(props['pyreload.onSave'].default, true);
-  assert.deepEqual(props['pyreload.mode'].enum, ['evict', 'patch']);
+  assert.deepEqual(props['pyreload.mode'].enum, ['inplace', 'evict']);
+  assert.equal(props['pyreload.mode'].default, 'inplace');
   assert.equal(props['pyreload.path'].default, 'pyreload');
 });
 
@@ -51,7 +60,7 @@ test('workspace trust, per-folder settings and the pythonPath meaning', () => {
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, false, 'pyreload runs the workspace code');
   assert.match(manifest.capabilities.untrustedWorkspaces.description, /trusted/);
   const props = manifest.contributes.configuration.properties;
-  for (const key of ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'mode', 'debounceMs', 'attach']) {
+  for (const key of serverKeys()) {
     assert.equal(props[`pyreload.${key}`].scope, 'resource', key);
   }
   assert.equal(props['pyreload.path'].scope, 'machine-overridable');
