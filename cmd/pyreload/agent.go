@@ -42,8 +42,7 @@ func agentCommand(args []string) int {
 	return exitOK
 }
 
-// printAgentHelp tells how to attach. Its wording matches the embedded
-// host's version-mismatch message ("the two lines to add to your app").
+// printAgentHelp tells how to attach a process pyreload did not start.
 func printAgentHelp(w io.Writer, dir, root string) {
 	fmt.Fprintf(w, `Attach mode: reload code inside a Python process that pyreload did not start
 (an app under another Python version or virtualenv, a pre-fork server's

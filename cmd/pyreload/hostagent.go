@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/pyreload/pyreload/pyhost/hostserver"
 	"github.com/pyreload/pyreload/reload/agent"
@@ -43,6 +46,14 @@ func hostInAgent(other *hostserver.OtherBuildError, opts hostserver.Options, rea
 		args = append(args, "--entry", opts.Entry)
 	}
 	args = append(append(args, "--"), opts.Argv...)
+	// The parent-death signal supervise set belongs to the thread that
+	// started this process; execve keeps only the calling thread's, so set
+	// it on this one: the app still never outlives serve or run.
+	runtime.LockOSThread()
+	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0)
+	if os.Getppid() == 1 {
+		return fmt.Errorf("%v; its parent is gone", other)
+	}
 	err = syscall.Exec(other.Python, args, os.Environ())
 	return fmt.Errorf("%v; starting the agent in it failed: %w", other, err)
 }
