@@ -72,7 +72,11 @@ func reloadCommand(args []string) int {
 			return exitUsage
 		}
 	}
-	return reloadOnce(context.Background(), fleet, o, targets, os.Stdout, os.Stderr)
+	code := reloadOnce(context.Background(), fleet, o, targets, os.Stdout, os.Stderr)
+	if !o.asJSON {
+		nameInterpreters(os.Stderr, ins)
+	}
+	return code
 }
 
 // cliOptions are what reload and watch mode are told on the command line.
