@@ -2,11 +2,25 @@ package config
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
+	"strings"
 )
 
-// Keys are the settings' names as the README spells them.
-var Keys = []string{"onSave", "packages", "exclude", "entry", "pythonPath", "paths", "mode", "debounceMs", "reloadTimeoutMs", "attach"}
+// Keys are the settings' names as the README spells them: the JSON names
+// of Settings' fields, so a new setting is known once it has a field.
+var Keys = settingKeys()
+
+func settingKeys() []string {
+	t := reflect.TypeOf(Settings{})
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // clientKeys are editor-client settings sent in the same section (the
 // binary's path, VS Code's trace): the server accepts them silently.
