@@ -43,7 +43,8 @@ var fixCommands = map[string]struct{ cmd, title string }{
 	reload.FixDependents: {CmdReloadDependents, "Reload %[2]s, which depends on `%[4]s`"},
 }
 
-// codeAction offers "Deep reload package", the quick fixes of the pyreload
+// codeAction offers "Deep reload package" (in place: what changed) and
+// "Deep reload whole package" (every module again), the quick fixes of the pyreload
 // diagnostics in context, and "Fix all". It never calls an interpreter.
 func codeAction(s *Server, p *codeActionParams) (any, error) {
 	out := []action{}
@@ -92,6 +93,10 @@ func codeAction(s *Server, p *codeActionParams) (any, error) {
 			Title: fmt.Sprintf("Deep reload package `%s`", pkg), Kind: KindDeepReload,
 			Command: &protocol.Command{Title: "Deep reload", Command: CmdDeepReload,
 				Arguments: []any{map[string]any{"uri": uri}}},
+		}, action{
+			Title: fmt.Sprintf("Deep reload whole package `%s`", pkg), Kind: KindDeepReload,
+			Command: &protocol.Command{Title: "Deep reload whole package", Command: CmdDeepReload,
+				Arguments: []any{map[string]any{"uri": uri, "all": true}}},
 		})
 	}
 	return out, nil

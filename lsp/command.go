@@ -17,6 +17,7 @@ type commandArgs struct {
 	URI     string
 	Package string
 	Targets []map[string]any
+	All     bool // deepReload: re-execute every module of the package, changed or not
 }
 
 // fixKinds maps fix commands to the engine's fix kinds.
@@ -41,7 +42,7 @@ func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s.await(r, &job{kind: jobReload, pkg: pkg, force: true}), nil
+		return s.await(r, &job{kind: jobReload, pkg: pkg, force: true, all: args.All}), nil
 	case CmdRebind, CmdPatchInPlace, CmdReloadDependents, CmdFixAll:
 		if args.Package == "" && args.URI == "" {
 			return nil, usageError(p.Command)
@@ -108,6 +109,7 @@ func parseArgs(cmd string, raw []any) (commandArgs, error) {
 		if !ok1 || !ok2 {
 			return a, usageError(cmd)
 		}
+		a.All, _ = v["all"].(bool)
 		if t, ok := v["targets"].([]any); ok {
 			for _, e := range t {
 				if m, ok := e.(map[string]any); ok {

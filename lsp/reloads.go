@@ -62,7 +62,7 @@ func (r *root) runReload(j *job) jobResult {
 	}
 	end := r.s.progress("Reloading " + j.pkg)
 	ctx, cancel := context.WithTimeout(r.s.ctx, max(callTimeout, time.Duration(timeoutMS)*time.Millisecond+time.Minute))
-	rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: j.pkg, Mode: mode, TimeoutMS: timeoutMS})
+	rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: j.pkg, Mode: mode, TimeoutMS: timeoutMS, All: j.all})
 	cancel()
 	r.afterFleetCall(rep, err)
 	r.mu.Lock()

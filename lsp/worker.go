@@ -26,6 +26,7 @@ type job struct {
 	pkg     string
 	file    string // the saved file that triggered a reload, if any
 	force   bool   // reload even if no file changed (explicit request)
+	all     bool   // re-execute the whole package ("Deep reload whole package")
 	fix     reload.FixParams
 	waiters []chan jobResult // each gets the result (buffered, size 1)
 	started time.Time
@@ -112,6 +113,7 @@ func (r *root) enqueue(j *job) {
 		for _, q := range r.jobs {
 			if q.kind == jobReload && q.pkg == j.pkg {
 				q.force = q.force || j.force
+				q.all = q.all || j.all
 				q.waiters = append(q.waiters, j.waiters...)
 				r.mu.Unlock()
 				return

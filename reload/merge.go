@@ -28,6 +28,8 @@ func Merge(reports []Report, errs []error, procs []Process) (Report, error) {
 	}
 	first := reports[answered[0]]
 	out.Action, out.Package, out.Modules, out.OK = first.Action, first.Package, first.Modules, true
+	out.Mode, out.Unchanged, out.Updated = first.Mode, first.Unchanged, first.Updated
+	out.Kept, out.Reset, out.Added, out.Deleted, out.Rebound = first.Kept, first.Reset, first.Added, first.Deleted, first.Rebound
 	type seen struct {
 		stale Stale
 		procs []Process

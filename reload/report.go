@@ -12,11 +12,32 @@ type Report struct {
 	Stale      []Stale     `json:"stale"`
 	Fixes      []FixResult `json:"fixes,omitempty"`
 	Process    *Process    `json:"process,omitempty"`
+	// Mode is the reload's mode, "inplace" or "evict" (reload reports).
+	Mode string `json:"mode,omitempty"`
+	// Unchanged: an in-place reload found no module whose source changed.
+	Unchanged bool `json:"unchanged,omitempty"`
+	// Updated counts the old functions and classes an in-place reload
+	// updated; Kept, Reset, Added, Deleted and Rebound name module values
+	// ("pkg.mod.NAME"): data whose statement did not run again, data whose
+	// statement ran again, names the edit added or removed, and from-imports
+	// elsewhere that now bind the new value.
+	Updated *Updated `json:"updated,omitempty"`
+	Kept    []string `json:"kept,omitempty"`
+	Reset   []string `json:"reset,omitempty"`
+	Added   []string `json:"added,omitempty"`
+	Deleted []string `json:"deleted,omitempty"`
+	Rebound []string `json:"rebound,omitempty"`
 	// Errors lists interpreters of a merged report that did not answer.
 	Errors []ProcessError `json:"errors,omitempty"`
 	// RolledBackIn names, when interpreters disagree, those whose reload
 	// raised and was rolled back while others applied it.
 	RolledBackIn []ProcessError `json:"rolled_back_in,omitempty"`
+}
+
+// Updated counts what an in-place reload updated.
+type Updated struct {
+	Functions int `json:"functions"`
+	Classes   int `json:"classes"`
 }
 
 // Failure is a Python exception with where it was raised (1-based).
@@ -76,6 +97,7 @@ const (
 	CodeStaleThread   = "stale-thread"
 	CodeDeletedName   = "deleted-name"
 	CodeReloadFailed  = "reload-failed"
+	CodeNotUpdated    = "not-updated" // an old function or class that could not take its new definition in place
 )
 
 // Fix kinds accepted by the fix method.

@@ -27,10 +27,14 @@ func Summary(r Report) string {
 	case !r.OK:
 		return fmt.Sprintf("reload of %s failed and was rolled back", r.Package)
 	}
+	if r.Unchanged && len(r.Errors) == 0 {
+		return fmt.Sprintf("%s: nothing changed since it was loaded or last reloaded", r.Package)
+	}
 	verb := map[string]string{"scan": "scanned", "fix": "fixed"}[r.Action]
 	if verb == "" {
 		verb = "reloaded"
 	}
+
 	stale := "no stale references"
 	if n := len(r.Stale); n > 0 {
 		stale = count(n, "stale reference")
@@ -45,7 +49,21 @@ func Summary(r Report) string {
 	if r.Action == "" || r.Action == "reload" {
 		mods = " (" + count(len(r.Modules), "module") + ")"
 	}
-	return fmt.Sprintf("%s %s%s in %d ms — %s%s", verb, r.Package, mods, ms, stale, procs)
+	how := ""
+	if r.Mode == "inplace" && (r.Action == "" || r.Action == "reload") {
+		how = " in place"
+		var parts []string
+		if n := len(r.Kept); n > 0 {
+			parts = append(parts, "kept "+count(n, "value"))
+		}
+		if n := len(r.Reset); n > 0 {
+			parts = append(parts, fmt.Sprintf("reset %d", n))
+		}
+		if len(parts) > 0 {
+			mods = " (" + count(len(r.Modules), "module") + "; " + strings.Join(parts, ", ") + ")"
+		}
+	}
+	return fmt.Sprintf("%s %s%s%s in %d ms — %s%s", verb, r.Package, how, mods, ms, stale, procs)
 }
 
 // shortPath shows file from its package directory on ("shop/b.py"), else

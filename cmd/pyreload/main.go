@@ -22,14 +22,15 @@ const (
 	exitAlreadyRuns = 75 // run: another pyreload run serves this root
 )
 
-const usage = `pyreload deep-reloads Python packages inside running processes.
+const usage = `pyreload reloads Python packages inside running processes, in place.
 
 Usage:
   pyreload serve [--stdio]                       language server on stdio
   pyreload run [--root DIR] TARGET [ARGS...]     run an app in a hosted interpreter
-  pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--timeout D]
-                  [--watch] [--tcp HOST:PORT --token-file F] PACKAGE|FILE...
-                                                 deep reload in every interpreter of the root
+  pyreload reload [--root DIR] [--json] [--mode inplace|evict] [--all] [--reset NAME,...]
+                  [--fix rebind|patch|dependents] [--timeout D] [--watch]
+                  [--tcp HOST:PORT --token-file F] PACKAGE|FILE...
+                                                 reload in every interpreter of the root
   pyreload agent [--path]                        attach processes pyreload did not start
   pyreload host --root DIR [...]                 the interpreter process (internal)
   pyreload version

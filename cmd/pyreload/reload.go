@@ -16,20 +16,23 @@ import (
 	"github.com/pyreload/pyreload/reload/config"
 )
 
-// reloadCommand is `pyreload reload`: deep reload in every interpreter
-// attached to the root, printed for people or as JSON.
+// reloadCommand is `pyreload reload`: reload (in place by default) in every
+// interpreter attached to the root, printed for people or as JSON.
 func reloadCommand(args []string) int {
 	fs := flag.NewFlagSet("reload", flag.ContinueOnError)
 	var o cliOptions
 	root := fs.String("root", "", "workspace root whose interpreters to reload; default: the nearest directory up from here with pyproject.toml, setup.py, setup.cfg or .git")
 	fs.BoolVar(&o.asJSON, "json", false, "print the merged reports as JSON")
 	fs.StringVar(&o.fix, "fix", "", "then apply a fix: rebind, patch or dependents")
+	fs.StringVar(&o.mode, "mode", "", "inplace (update the running objects; the default) or evict (new module objects, old ones reported); default: the mode setting")
+	fs.BoolVar(&o.all, "all", false, "re-execute every loaded module of the package, changed or not")
+	reset := fs.String("reset", "", "comma-separated modules (pkg.mod) or values (pkg.mod.NAME) whose statements run again in this reload even if unchanged")
 	watch := fs.Bool("watch", false, "keep watching the root and reload on every change")
 	fs.DurationVar(&o.timeout, "timeout", 0, "per-interpreter deadline of a reload (e.g. 30s); a process past it is reported and skipped (default 60s)")
 	fs.StringVar(&o.tcpAddr, "tcp", "", "reach one agent over TCP at HOST:PORT instead (attach mode in containers)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "the agent's 0600 TCP token file (with --tcp)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: pyreload reload [--root DIR] [--json] [--fix rebind|patch|dependents] [--timeout D] [--watch] PACKAGE|FILE...")
+		fmt.Fprintln(os.Stderr, "usage: pyreload reload [--root DIR] [--json] [--mode inplace|evict] [--all] [--reset NAME,...] [--fix rebind|patch|dependents] [--timeout D] [--watch] PACKAGE|FILE...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -40,6 +43,21 @@ func reloadCommand(args []string) int {
 	default:
 		fmt.Fprintf(os.Stderr, "pyreload reload: --fix takes rebind, patch or dependents, not %q\n", o.fix)
 		return exitUsage
+	}
+	switch o.mode {
+	case "", config.ModeInplace, config.ModeEvict:
+	case config.ModePatch:
+		o.mode = config.ModeInplace
+	default:
+		fmt.Fprintf(os.Stderr, "pyreload reload: --mode takes inplace or evict, not %q\n", o.mode)
+		return exitUsage
+	}
+	if *reset != "" {
+		for _, name := range strings.Split(*reset, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				o.reset = append(o.reset, name)
+			}
+		}
 	}
 	if fs.NArg() == 0 && !*watch {
 		fs.Usage()
@@ -84,6 +102,9 @@ type cliOptions struct {
 	root      string
 	asJSON    bool
 	fix       string
+	mode      string   // --mode; empty: the mode setting
+	all       bool     // --all: every module of the package runs again
+	reset     []string // --reset: modules or values to re-evaluate
 	timeout   time.Duration
 	tcpAddr   string // --tcp: one agent over TCP instead of the root's sockets
 	tokenFile string
@@ -91,18 +112,28 @@ type cliOptions struct {
 }
 
 // reloadTarget reloads one package or file in the fleet, then applies the
-// requested fix when the reload went through.
-func reloadTarget(ctx context.Context, fleet *reload.Fleet, o cliOptions, target string) (reload.Report, error) {
-	params := reload.ReloadParams{Package: target, Mode: o.settings.Mode, TimeoutMS: int(o.timeout.Milliseconds())}
+// requested fix when the reload went through: it returns the reload's
+// report and, when a fix ran, the fix's (nil otherwise).
+func reloadTarget(ctx context.Context, fleet *reload.Fleet, o cliOptions, target string) (reload.Report, *reload.Report, error) {
+	mode := o.mode
+	if mode == "" {
+		mode = o.settings.Mode
+	}
+	params := reload.ReloadParams{Package: target, Mode: mode, All: o.all, Reset: o.reset,
+		TimeoutMS: int(o.timeout.Milliseconds())}
 	if strings.HasSuffix(target, ".py") || strings.Contains(target, "/") {
 		abs, _ := filepath.Abs(target)
 		params.Package, params.File = "", abs
 	}
 	rep, err := fleet.Reload(ctx, params)
-	if err == nil && o.fix != "" && rep.OK {
-		rep, err = fleet.Fix(ctx, reload.FixParams{Kind: o.fix, Package: rep.Package})
+	if err != nil || o.fix == "" || !rep.OK {
+		return rep, nil, err
 	}
-	return rep, err
+	fixed, err := fleet.Fix(ctx, reload.FixParams{Kind: o.fix, Package: rep.Package})
+	if err != nil {
+		return rep, nil, err
+	}
+	return rep, &fixed, nil
 }
 
 // reloadOnce reloads each target and prints the reports; it returns the
@@ -111,13 +142,19 @@ func reloadOnce(ctx context.Context, fleet *reload.Fleet, o cliOptions, targets 
 	code := exitOK
 	var reports []reload.Report
 	for _, target := range targets {
-		rep, err := reloadTarget(ctx, fleet, o, target)
+		reloaded, fixed, err := reloadTarget(ctx, fleet, o, target)
 		if err != nil {
 			fmt.Fprintf(stderr, "pyreload reload: %s: %v\n", target, err)
 			code = max(code, exitRolledBack)
 			continue
 		}
-		reports = append(reports, rep)
+		// --json keeps the reload's own report (modules, duration) before the fix's.
+		reports = append(reports, reloaded)
+		rep := reloaded
+		if fixed != nil {
+			reports = append(reports, *fixed)
+			rep = *fixed
+		}
 		switch {
 		case !rep.OK:
 			code = max(code, exitRolledBack)

@@ -67,7 +67,7 @@ func reloadChanged(ctx context.Context, o cliOptions, pkgs []string, stdout, std
 	fleet := reload.NewFleet(ins...)
 	enc := json.NewEncoder(stdout)
 	for _, pkg := range pkgs {
-		rep, err := reloadTarget(ctx, fleet, o, pkg)
+		rep, fixed, err := reloadTarget(ctx, fleet, o, pkg)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -77,6 +77,11 @@ func reloadChanged(ctx context.Context, o cliOptions, pkgs []string, stdout, std
 			fmt.Fprintf(stderr, "pyreload reload: %s: %v\n", pkg, err)
 		case o.asJSON:
 			enc.Encode(rep)
+			if fixed != nil {
+				enc.Encode(fixed)
+			}
+		case fixed != nil:
+			printReport(stdout, stderr, o.root, *fixed)
 		default:
 			printReport(stdout, stderr, o.root, rep)
 		}

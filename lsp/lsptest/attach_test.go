@@ -52,7 +52,7 @@ func TestAttachesOverTCPToAContainerRoot(t *testing.T) {
 	// The editor's copy of the project, with the agent in its settings.
 	// Workspace gives it a sockets directory of its own, so only the TCP
 	// agent is reachable.
-	files["pyproject.toml"] = fmt.Sprintf("[tool.pyreload]\ndebounceMs = 10\nattach = [{ address = %q, tokenFile = %q, remoteRoot = %q }]\n",
+	files["pyproject.toml"] = fmt.Sprintf("[tool.pyreload]\ndebounceMs = 10\nmode = \"evict\"\nattach = [{ address = %q, tokenFile = %q, remoteRoot = %q }]\n",
 		addr, tokenFile, remote)
 	local := testbinary.Workspace(t, files)
 	e := lsptest.Start(t, local, lsptest.Options{Binary: bin})

@@ -122,9 +122,11 @@ func TestCommandsAndSettings(t *testing.T) {
 
 	actions, err := e.CodeActions("shop/slow.py", nil)
 	require.NoError(t, err)
-	require.Len(t, actions, 1)
+	require.Len(t, actions, 2)
 	assert.Equal(t, "Deep reload package `shop`", actions[0].Title)
 	assert.Equal(t, "source.deepReload.pyreload", actions[0].Kind)
+	assert.Equal(t, "Deep reload whole package `shop`", actions[1].Title)
+	assert.Equal(t, map[string]any{"uri": lsptest.URI(e.Path("shop/slow.py")), "all": true}, actions[1].Command.Arguments[0])
 
 	// The pyproject.toml save turns onSave back on.
 	e.Save("pyproject.toml", "[tool.pyreload]\nentry = \"main.py\"\ndebounceMs = 10\n")
@@ -205,6 +207,7 @@ func TestAttachesToRunningApp(t *testing.T) {
 func TestMergesInterpretersNamingTheProcess(t *testing.T) {
 	root := slowWorkspace(t)
 	writeTree(t, root, map[string]string{
+		"pyproject.toml":  "[tool.pyreload]\nentry = \"main.py\"\ndebounceMs = 10\nmode = \"evict\"\n",
 		"shop/core.py":    "def hello():\n    return 1\n",
 		"app/__init__.py": "",
 		"app/views.py":    "from shop.core import hello\n",

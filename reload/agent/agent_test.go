@@ -92,7 +92,7 @@ func TestFleetNamesDifferencesAndSurvivesDeadAndHungAgents(t *testing.T) {
 	write(t, root, "shop/views.py", "def greeting():\n    return 'v2'\n")
 
 	start := time.Now()
-	rep, err := fleet.Reload(context.Background(), reload.ReloadParams{Package: "shop", TimeoutMS: 300})
+	rep, err := fleet.Reload(context.Background(), reload.ReloadParams{Package: "shop", Mode: "evict", TimeoutMS: 300})
 	require.NoError(t, err)
 	assert.Less(t, time.Since(start), 15*time.Second, "the hung agent is cut off by its deadline")
 	assert.True(t, rep.OK)

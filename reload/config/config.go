@@ -18,10 +18,12 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// Modes of a reload.
+// Modes of a reload: in place (the default) updates the running objects;
+// evict re-imports into new ones and reports what still holds the old.
 const (
-	ModeEvict = "evict"
-	ModePatch = "patch"
+	ModeInplace = "inplace"
+	ModeEvict   = "evict"
+	ModePatch   = "patch" // accepted for ModeInplace
 )
 
 // MaxReloadTimeoutMS bounds reloadTimeoutMs: 24 hours, as the host
@@ -39,7 +41,7 @@ type Settings struct {
 	Entry      string   `json:"entry"`      // module, module:function or script the host runs
 	PythonPath string   `json:"pythonPath"` // the Python the user configured
 	Paths      []string `json:"paths"`      // extra sys.path entries, relative to the root
-	Mode       string   `json:"mode"`       // evict or patch
+	Mode       string   `json:"mode"`       // inplace (default) or evict; "patch" means inplace
 	DebounceMS int      `json:"debounceMs"` // wait after a save
 	// ReloadTimeoutMS is the deadline of one reload's re-import in each
 	// interpreter, after which it is interrupted and rolled back; 0: the
@@ -59,7 +61,7 @@ type Attach struct {
 
 // Default returns the settings used when nothing is configured.
 func Default() Settings {
-	return Settings{OnSave: true, Mode: ModeEvict, DebounceMS: DefaultDebounceMS}
+	return Settings{OnSave: true, Mode: ModeInplace, DebounceMS: DefaultDebounceMS}
 }
 
 // FileName is the file of a root that holds the settings.
@@ -122,8 +124,11 @@ func (s Settings) Merge(m map[string]any) (Settings, error) {
 		case "mode":
 			var mode string
 			if err = setString(&mode, v); err == nil {
-				if mode != ModeEvict && mode != ModePatch {
-					err = fmt.Errorf("must be %q or %q, not %q", ModeEvict, ModePatch, mode)
+				if mode == ModePatch {
+					mode = ModeInplace // the first version's name for updating in place
+				}
+				if mode != ModeEvict && mode != ModeInplace {
+					err = fmt.Errorf("must be %q or %q, not %q", ModeInplace, ModeEvict, mode)
 				} else {
 					s.Mode = mode
 				}

@@ -44,7 +44,7 @@ debounce_ms = 50
 	require.NoError(t, err)
 	assert.Equal(t, config.Settings{OnSave: false, Packages: []string{"shop", "app"},
 		Exclude: []string{"shop.vendor"}, Entry: "app.main:serve", PythonPath: "/usr/bin/python3",
-		Mode: "patch", DebounceMS: 50}, s)
+		Mode: "inplace", DebounceMS: 50}, s, `mode "patch" is read as "inplace"`)
 	assert.True(t, s.Excluded("shop.vendor.x"))
 	assert.False(t, s.Excluded("shop"))
 }
@@ -56,7 +56,7 @@ func TestLoadMalformed(t *testing.T) {
 
 	s, err = config.Load(write(t, "[tool.pyreload]\nmode = \"fast\"\ndebounceMs = 10\n"))
 	assert.ErrorContains(t, err, "mode")
-	assert.Equal(t, "evict", s.Mode)
+	assert.Equal(t, "inplace", s.Mode, "the default")
 	assert.Equal(t, 10, s.DebounceMS, "valid keys still apply")
 }
 
@@ -110,7 +110,7 @@ attach = [
 		require.Error(t, err, text)
 		assert.Contains(t, err.Error(), want, text)
 		assert.Empty(t, s.Attach, text)
-		assert.Equal(t, "patch", s.Mode, "the other keys still apply")
+		assert.Equal(t, "inplace", s.Mode, "the other keys still apply")
 	}
 }
 

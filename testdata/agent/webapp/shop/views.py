@@ -3,8 +3,10 @@
 import os
 import time
 
-_slow = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "slow-%d" % os.getpid())
-if os.path.exists(_slow):
+# Both statements are marked to run on every reload: the workers are forked, so
+# the pid must be the worker's, not the parent's that imported the module.
+_slow = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "slow-%d" % os.getpid())  # pyreload: reset
+if os.path.exists(_slow):  # pyreload: reset
     open(_slow + ".started", "w").close()
     time.sleep(60)
 
