@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pyreload demo: host a small web app, change its code while it runs, see
-# what still runs the old code, fix it, and watch a broken edit roll back.
+# pyreload demo: host a small web app, change its code while it runs (the
+# app serves the new code and keeps its state), see what could not be updated
+# in place, and watch a broken edit roll back.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -30,14 +31,15 @@ fetch
 
 step "edit shop/core.py while the app runs (v1 -> v2)"
 sed -i 's/(v1)/(v2)/' "$ws/shop/core.py"
-cat "$ws/shop/core.py"
+grep -n 'v2' "$ws/shop/core.py"
 
-step "deep reload the package: app.py still holds the old greet"
+step "reload: the running app serves the new code and keeps its visits"
 reload shop
 fetch
 
-step "patch in place: the old function now runs the new code"
-reload --fix patch shop
+step "an edit that cannot be applied in place is reported: a dataclass gains a field"
+sed -i 's/^    path: str$/    path: str\n    agent: str = ""/' "$ws/shop/core.py"
+reload shop
 fetch
 
 step "a broken edit is rolled back: the app keeps serving"

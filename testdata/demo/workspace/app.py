@@ -1,15 +1,13 @@
 """A long-running web app: it keeps its state while pyreload changes its code."""
 import http.server
 import os
-from shop.core import greet
-
-HITS = {"count": 0}
+from shop.core import greet, record
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        HITS["count"] += 1
-        body = ("%s [request %d]\n" % (greet("world"), HITS["count"])).encode()
+        count = record(self.path)
+        body = ("%s [request %d]\n" % (greet("world"), count)).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
