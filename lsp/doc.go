@@ -23,7 +23,8 @@
 // standard LSP it sends two notifications that editor clients use:
 //
 //   - pyreload/report after every reload or fix: {"action", "package", "ok",
-//     "modules": N, "duration_ms", "stale": N, "fixes": N, "summary"};
+//     "modules": N, "duration_ms", "stale": N, "fixes": N, "summary", "mode":
+//     "inplace"|"evict", "unchanged", "kept": N, "reset": N};
 //   - pyreload/status when a root's interpreters change: {"root": uri,
 //     "state": "ready"|"restarting"|"failed", "pids": [...]}; "failed"
 //     after a crash loop adds "reason" and "file" (the uri to fix and save).
