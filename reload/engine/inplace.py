@@ -152,7 +152,8 @@ def importer(st, live, target):
 def choose(st, live, force_all, reset):
     """Return ([(name, path)] to run in load order, [(name, path)] missing)."""
     chosen, missing = [], []
-    forced = {r for r in reset if r in live}
+    forced = {r for r in reset if r in live} | {r.rpartition(".")[0] for r in reset
+                                                 if r.rpartition(".")[0] in live}
     for name, module in live.items():
         path = paths.module_path(module)
         if not path or not path.endswith(".py") or not paths.is_workspace(
