@@ -79,7 +79,7 @@ func runCommand(args []string) int {
 		return exitCodeOf(early.Exit) // the app ended at once (sys.exit, a crash)
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "pyreload run: %v\n", err)
+		fmt.Fprintf(os.Stderr, "pyreload run: %v (in %s)\n", err, py)
 		return exitSoftware
 	}
 	for {

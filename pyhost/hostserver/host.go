@@ -172,7 +172,7 @@ func EmbeddedBuild() project.Build {
 func CheckPython(python string) error {
 	b, err := project.Probe(context.Background(), python)
 	if err != nil {
-		return fmt.Errorf("pythonPath: %w", err)
+		return fmt.Errorf("the project's Python: %w", err)
 	}
 	if embedded := EmbeddedBuild(); !b.Same(embedded) {
 		return &OtherBuildError{Python: python, Build: b, Embedded: embedded}
