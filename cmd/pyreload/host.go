@@ -56,6 +56,9 @@ func hostCommand(args []string) int {
 			// Only a failed exec returns.
 			failReady(*readyFD, err)
 			return exitSoftware
+		} else if err != nil {
+			failReady(*readyFD, err)
+			return 1
 		}
 	}
 	if *readyFD >= 0 {

@@ -30,8 +30,9 @@ type Options struct {
 	// Paths are the project's sys.path entries (the root, src, the paths
 	// setting), put first on sys.path in order.
 	Paths []string
-	// PythonPath is the user's configured interpreter: same version as the
-	// embedded one, it becomes sys.executable; another version is refused.
+	// PythonPath is the project's interpreter, the embedded CPython's own
+	// build (CheckPython said so; a venv of it): it becomes sys.executable
+	// and steers sys.prefix to its environment.
 	PythonPath string
 	// ExitWithEntry ends the host when the entry ends (pyreload run); else
 	// the interpreter stays up for reloads (pyreload serve).
@@ -74,11 +75,7 @@ func Start(opts Options) (*Host, *hostproto.Listener, error) {
 		return nil, nil, fmt.Errorf("root %s is not a directory", opts.Root)
 	}
 	opts.Root = root
-	exe, err := checkPython(opts.PythonPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	interp, err := pyhost.Start(pyhost.Options{Executable: exe, CrashReports: true})
+	interp, err := pyhost.Start(pyhost.Options{Executable: opts.PythonPath, CrashReports: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,18 +126,6 @@ func engineCacheDir() string {
 		return ""
 	}
 	return dir
-}
-
-// checkPython returns the configured interpreter when the embedded
-// CPython can host its environment, else why not.
-func checkPython(path string) (string, error) {
-	if path == "" {
-		return "", nil
-	}
-	if err := CheckPython(path); err != nil {
-		return "", err
-	}
-	return path, nil
 }
 
 // OtherBuildError says that a configured interpreter is a CPython 3.8+
