@@ -117,6 +117,5 @@ func namespacePortion(dir string) bool {
 	if _, err := os.Stat(filepath.Join(dir, "pyvenv.cfg")); err == nil {
 		return false
 	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "*.py"))
-	return len(matches) > 0
+	return project.HasPython(dir)
 }

@@ -57,7 +57,7 @@ func SrcLayout(root string) bool {
 			return true
 		}
 		if e.IsDir() && !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".egg-info") && name != "__pycache__" {
-			if hasPython(filepath.Join(src, name)) {
+			if HasPython(filepath.Join(src, name)) {
 				return true
 			}
 		}
@@ -65,9 +65,9 @@ func SrcLayout(root string) bool {
 	return false
 }
 
-// hasPython reports whether dir holds a .py file (a package or a
+// HasPython reports whether dir holds a .py file (a package or a
 // namespace package's portion).
-func hasPython(dir string) bool {
+func HasPython(dir string) bool {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return false
