@@ -66,7 +66,7 @@ func TestRunUsesTheProjectsVirtualenv(t *testing.T) {
 // srcProject is a project in the src layout whose entry keeps the app
 // running and prints what shop says whenever it changes.
 var srcProject = map[string]string{
-	"pyproject.toml":      "[project]\nname = \"shop\"\n[tool.pyreload]\nentry = \"app.main:main\"\nmode = \"patch\"\n",
+	"pyproject.toml":       "[project]\nname = \"shop\"\n[tool.pyreload]\nentry = \"app.main:main\"\nmode = \"patch\"\n",
 	"src/shop/__init__.py": "",
 	"src/shop/core.py":     "def hello():\n    return 'hello v1'\n",
 	"src/app/__init__.py":  "",
