@@ -45,6 +45,17 @@ func TestRunUsesTheProjectsVirtualenv(t *testing.T) {
 	assert.Equal(t, 0, r.Code, r.Stderr)
 	assert.Contains(t, r.Stdout, "venvonly from dotvenv in "+dotvenv)
 
+	// An editable install is a .pth file in site-packages naming a source tree.
+	editable := t.TempDir()
+	testbinary.WriteTree(t, editable, map[string]string{"devpkg/__init__.py": "NAME = 'editable'\n"})
+	site, err := exec.Command(dotvenv, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").Output()
+	require.NoError(t, err)
+	testbinary.WriteTree(t, strings.TrimSpace(string(site)), map[string]string{"__editable__.devpkg.pth": editable + "\n"})
+	testbinary.WriteTree(t, root, map[string]string{"dev.py": "import devpkg\nprint(devpkg.NAME, devpkg.__file__)\n"})
+	r = pyreload(t, root, "run", "dev.py")
+	assert.Equal(t, 0, r.Code, r.Stderr)
+	assert.Contains(t, r.Stdout, "editable "+filepath.Join(editable, "devpkg", "__init__.py"))
+
 	active := makeVenv(t, "/usr/bin/python3", filepath.Join(t.TempDir(), "active"), "active")
 	r = testbinary.Run(t, root, append(os.Environ(), "VIRTUAL_ENV="+filepath.Dir(filepath.Dir(active))), "run", "app.py")
 	assert.Equal(t, 0, r.Code, r.Stderr)
