@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -176,13 +177,24 @@ func TestRunInEveryOtherPython(t *testing.T) {
 			r := pyreload(t, root, "run", "exit.py")
 			assert.Equal(t, 7, r.Code, r.Stderr)
 
-			_, out := startRun(t, root)
+			run, out := startRun(t, root)
 			require.Eventually(t, func() bool { return strings.Contains(out.String(), "hello v1") }, 20*time.Second, 20*time.Millisecond, "%s", out)
 			assert.Contains(t, out.String(), "in "+strings.TrimSpace(string(version))+" other")
 			testbinary.WriteTree(t, root, map[string]string{"src/shop/core.py": "def hello():\n    return 'hello v2'\n"})
 			r = pyreload(t, root, "reload", "src/shop/core.py")
 			assert.Equal(t, 0, r.Code, "%s%s", r.Stdout, r.Stderr)
 			require.Eventually(t, func() bool { return strings.Contains(out.String(), "hello v2") }, 20*time.Second, 20*time.Millisecond, "%s", out)
+
+			// Ctrl-C is the app's KeyboardInterrupt, in that Python too.
+			require.NoError(t, run.Process.Signal(syscall.SIGINT))
+			done := make(chan struct{})
+			go func() { run.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("run did not end on SIGINT: %s", out)
+			}
+			assert.Equal(t, 130, run.ProcessState.ExitCode(), "%s", out)
 		})
 	}
 }
