@@ -47,6 +47,8 @@ def main(argv):
     opts = parse(argv)
     root = os.path.realpath(opts.root)
     boot = os.path.dirname(_HERE)  # the directory agentBoot put on sys.path
+    if "" in sys.path:
+        sys.path.remove("")  # python -c's current directory: the root goes there instead
     entries = [root] + [p for p in opts.path if p != root]
     sys.path[0:0] = [p for p in entries if p not in sys.path]
     methods.ROLE = "run" if opts.exit_with_entry else "serve"
