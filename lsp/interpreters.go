@@ -46,8 +46,7 @@ func (r *root) start() {
 		r.mu.Unlock()
 		r.s.log.Infof("%s: attached to %d interpreters", r.dir, len(interps))
 		if len(st.Attach) == 0 {
-			r.announceAttached(interps) // one app per root (oneapp.go)
-			go r.watchAttached(interps)
+			r.foundLive(interps) // one app per root (oneapp.go)
 		}
 		r.afterStart(false)
 	} else if err := r.startHost(); err != nil {

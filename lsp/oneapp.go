@@ -51,8 +51,8 @@ func (r *root) steppedAside() {
 	}
 }
 
-// attachLive attaches the root to its live interpreters, if any answers,
-// and says so; it watches them to start the server's own host when they end.
+// attachLive attaches the root to its live interpreters, if any answers
+// (foundLive).
 func (r *root) attachLive() bool {
 	ins, _, err := attach.Interpreters(r.dir, nil)
 	if err != nil || len(ins) == 0 {
@@ -61,10 +61,37 @@ func (r *root) attachLive() bool {
 	r.mu.Lock()
 	r.attached = ins
 	r.mu.Unlock()
-	r.announceAttached(ins)
+	r.foundLive(ins)
 	r.afterStart(false)
-	go r.watchAttached(ins)
 	return true
+}
+
+// foundLive tells the user that the root's app runs elsewhere and, when
+// that is a `pyreload run`, watches it to start the server's own host once
+// it ends. Agents the user started are left to the user: their app comes
+// back on its own (a pre-fork server's restart), and a host of ours running
+// the entry meanwhile would fight it for its port.
+func (r *root) foundLive(ins []reload.Interpreter) {
+	r.announceAttached(ins)
+	if r.hasRun(ins) {
+		go r.watchAttached(ins)
+	}
+}
+
+// hasRun reports whether one of ins is a `pyreload run` (ping's role).
+func (r *root) hasRun(ins []reload.Interpreter) bool {
+	for _, in := range ins {
+		var pong struct {
+			Role string `json:"role"`
+		}
+		ctx, cancel := context.WithTimeout(r.s.ctx, 2*time.Second)
+		err := in.Call(ctx, "ping", nil, &pong)
+		cancel()
+		if err == nil && pong.Role == "run" {
+			return true
+		}
+	}
+	return false
 }
 
 // announceAttached tells the user that the root's app runs elsewhere.
