@@ -12,6 +12,6 @@ of modules earlier in the order. tests/ is not part of the engine.
 """
 
 LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh",
-              "sources", "state", "codedefs", "locate", "heap", "oldobjects", "watchdog", "patch",
-              "scan", "resolve", "reloader", "fixes", "statements", "update", "inplace",
-              "leftover", "api")
+              "sources", "state", "statements", "codedefs", "locate", "heap", "oldobjects",
+              "watchdog", "patch", "scan", "resolve", "missing", "reloader", "fixes", "update",
+              "inplace", "leftover", "api")

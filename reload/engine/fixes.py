@@ -3,6 +3,7 @@
 Each returns FixResult dicts saying what changed and, when nothing could, why.
 """
 
+import enum
 import importlib
 import sys
 import time
@@ -74,6 +75,17 @@ def rebind(st, package, selected):
             result(*_rebase(old, oldobjects.walk(module, name), target))
         else:
             value = vars(module).get(name)
+            member = old.enum_member(value)
+            if member is not None:
+                current = sys.modules.get(member[0].name)
+                new_enum = oldobjects.walk(current, member[1].__qualname__) if current else None
+                new = getattr(new_enum, "__members__", {}).get(member[2])
+                if new is None:
+                    result(False, "the new `%s` has no member %s" % (target, member[2]))
+                else:
+                    setattr(module, name, new)
+                    result(True, "%s.%s now points at the new %s" % (holder, name, target))
+                continue
             own = old.owner(value)
             bound = old.instance_binding(value) if own is None else None
             if own is None and bound is None:
@@ -213,7 +225,7 @@ def patch_all(st, package, selected, whole):
             if func is None:
                 continue
             target = old.target("function", om, func)
-            new = old.counterpart("function", om, func)
+            new = old.counterpart("function", om, func, unwrap=True)
             if not pick(target) or new is None or new is func or old.is_fixed(func, new):
                 continue
             changed, problem = patch.update(st, func, new)
@@ -226,6 +238,12 @@ def patch_all(st, package, selected, whole):
         target = old.target("class", om, cls)
         new = old.counterpart("class", om, cls)
         if not pick(target) or not isinstance(new, type) or new is cls:
+            continue
+        if isinstance(cls, enum.EnumMeta):
+            # Moving members to the new enum would make `member == Enum.MEMBER`
+            # false for every member held before; rebind the holders instead.
+            done[target] = (False, "an enum is not patched in place (its members are the "
+                            "old enum's); rebind what holds them")
             continue
         changed, problem = patch.update(st, cls, new)
         tally["classes"] += changed
@@ -254,9 +272,11 @@ def patch_all(st, package, selected, whole):
             continue
         if module is not None and old.is_fixed(module, current):
             continue
-        patch.update_module(st, om.namespace, module, current)
+        kept = patch.update_module(st, om.namespace, module, current)
         tally["modules"] += 1
-        done.setdefault(om.name, (True, "old module namespace now mirrors the new one"))
+        done.setdefault(om.name, (True, "old module namespace now has the new code%s" % (
+            "; it kept its %s (the new module has its own)" % _count(kept, "data value")
+            if kept else "")))
     out = []
     for entry in selected:
         target, holder = entry["target"], entry["holder"]

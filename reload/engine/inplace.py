@@ -34,6 +34,7 @@ from . import fresh
 from . import heap
 from . import locate
 from . import locks
+from . import missing
 from . import paths
 from . import statements
 from . import update
@@ -74,9 +75,9 @@ def reload(st, package, timeout_s=30.0, force_all=False, reset=()):
     live = {n: m for n, m in list(sys.modules.items())
             if m is not None and paths.in_tree(n, package)}
     st.sources.sweep(live.values())
-    chosen, missing = choose(st, live, force_all, reset)
-    if missing:
-        out.error = missing_failure(st, live, missing)
+    chosen, gone = choose(st, live, force_all, reset)
+    if gone:
+        out.error = missing.failure(st, live, gone)
         return out
     if not chosen:
         out.unchanged = True
@@ -117,41 +118,9 @@ def reload(st, package, timeout_s=30.0, force_all=False, reset=()):
     return out
 
 
-def missing_failure(st, live, missing):
-    """A refusal for modules whose source files are gone, at the line that
-    imports the first of them when one does."""
-    names = ", ".join("`%s` (%s)" % (n, paths.display(p, st.root, st.real)) for n, p in missing)
-    fail = failure.refusal(
-        "the source of %s is missing; restore it: the process keeps the loaded module "
-        "until it restarts" % names, "SourceMissing")
-    where = importer(st, live, missing[0][0])
-    if where is not None:
-        fail["file"], fail["line"], fail["column"] = st.real(where[0]), where[1][0], where[1][1]
-    return fail
-
-
-def importer(st, live, target):
-    """Return (path, span) of a statement in live's sources importing target."""
-    for name, module in live.items():
-        path = paths.module_path(module)
-        idx = locate.index(st, path) if path and path.endswith(".py") else None
-        if idx is None or name == target:
-            continue
-        package = name if hasattr(module, "__path__") else name.rpartition(".")[0]
-        for key, binds in idx.bindings.items():
-            for kind, mod, span in binds:
-                if mod is None:
-                    continue
-                level = len(mod) - len(mod.lstrip("."))
-                base = statements.absolute(mod.lstrip(".") or None, level, package)
-                if base == target or (kind == "from" and base and base + "." + key == target):
-                    return path, span
-    return None
-
-
 def choose(st, live, force_all, reset):
     """Return ([(name, path)] to run in load order, [(name, path)] missing)."""
-    chosen, missing = [], []
+    chosen, gone = [], []
     forced = {r for r in reset if r in live} | {r.rpartition(".")[0] for r in reset
                                                  if r.rpartition(".")[0] in live}
     for name, module in live.items():
@@ -161,10 +130,10 @@ def choose(st, live, force_all, reset):
             continue
         state = st.sources.changed(path)
         if state == "missing":
-            missing.append((name, path))
+            gone.append((name, path))
         elif state == "changed" or force_all or name in forced:
             chosen.append((name, path))
-    return chosen, missing
+    return chosen, gone
 
 
 def future_flags(tree):

@@ -5,6 +5,7 @@ old classes and modules by identity. Counterparts are looked up in the module
 that is in sys.modules now.
 """
 
+import enum
 import sys
 import types
 
@@ -48,7 +49,10 @@ class Old:
         kind = type(value)
         if kind is types.FunctionType:
             om = self.by_ns.get(id(value.__globals__))
-            return ("function", om, value) if om is not None else None
+            if om is None:  # a wrapper made elsewhere around an old function
+                inner = self.wrapped(value)
+                return ("function", inner[0], inner[1]) if inner is not None else None
+            return ("function", om, value)
         if kind is types.MethodType:
             func = value.__func__
             if type(func) is types.FunctionType:
@@ -63,6 +67,30 @@ class Old:
             return ("class", hit[1], value) if hit else None
         return None
 
+    def wrapped(self, value):
+        """Return (om, function) of the old function inside a wrapper's
+        __wrapped__ chain (functools.wraps), or None."""
+        for _ in range(10):
+            try:
+                value = vars(value).get("__wrapped__")
+            except TypeError:
+                return None
+            if type(value) is not types.FunctionType:
+                return None
+            om = self.by_ns.get(id(value.__globals__))
+            if om is not None:
+                return om, value
+        return None
+
+    def enum_member(self, value):
+        """Return (om, enum class, member name) when value is a member of an old enum."""
+        if not isinstance(value, enum.Enum):
+            return None
+        hit = self.classes.get(id(type(value)))
+        if hit is None:
+            return None
+        return hit[1], hit[0], value.name
+
     def target(self, kind, om, obj):
         """Return the qualified name of an old object, e.g. shop.core.hello."""
         if kind == "module":
@@ -72,19 +100,25 @@ class Old:
     def local_name(self, om, obj):
         qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", "?")
         if "<locals>" in qual:
-            for key, value in list(om.namespace.items()):
-                if value is obj:
-                    return key
+            # Made inside a decorator: named by where the module bound it.
+            key = om.made.get(id(obj))
+            if key is not None:
+                return key
         return qual
 
-    def counterpart(self, kind, om, obj):
-        """Return the object that replaces obj in the current module, or None."""
+    def counterpart(self, kind, om, obj, unwrap=False):
+        """Return the object that replaces obj in the current module, or None.
+        With unwrap, a function's counterpart is the function itself, not the
+        wrapper or property the module binds in its place (what patching needs)."""
         current = sys.modules.get(om.name)
         if kind == "module":
             return current if current is not obj else None
         if current is None:
             return None
-        return walk(current, self.local_name(om, obj))
+        new = walk(current, self.local_name(om, obj))
+        if unwrap and kind == "function":
+            return same_function(new, obj)
+        return new
 
     def deleted(self, kind, om, obj):
         """Report whether the current module no longer defines obj's top-level name."""
@@ -131,6 +165,23 @@ class Old:
             return ({"file": self.st.real(code.co_filename), "line": code.co_firstlineno,
                      "column": 1}, None)
         return None, None
+
+
+def same_function(new, old):
+    """The function in new (itself, inside a property, or along its
+    __wrapped__ chain) that corresponds to the old function, or None."""
+    if isinstance(new, property):
+        parts = [p for p in (new.fget, new.fset, new.fdel) if type(p) is types.FunctionType]
+        code = old.__code__
+        same = [p for p in parts if p.__code__.co_argcount == code.co_argcount]
+        return (same or parts or [None])[0]
+    for _ in range(10):
+        if type(new) is not types.FunctionType:
+            return None
+        if new.__code__.co_name == old.__code__.co_name:
+            return new
+        new = vars(new).get("__wrapped__")
+    return None
 
 
 def walk(module, qualname):

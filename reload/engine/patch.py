@@ -63,17 +63,31 @@ def update_class(st, old, new):
 
 
 def update_module(st, old_space, old_module, new):
-    """Make an old module namespace mirror the new module's (old functions see new globals)."""
+    """Make an old module namespace take the new module's code: functions,
+    classes and modules, so that old functions patched to run the new code
+    call the new helpers. Data stays: the old objects that still hold it keep
+    their values (the new module has its own). Returns how many data values
+    were kept."""
     new_space = vars(new)
+    kept = 0
     for key, value in list(new_space.items()):
-        if key not in MODULE_KEEP:
-            old_space[key] = value
+        if key in MODULE_KEEP:
+            continue
+        if key in old_space and _is_data(old_space[key]):
+            kept += 1
+            continue
+        old_space[key] = value
     for key in list(old_space):
-        if key not in new_space and key not in MODULE_KEEP:
+        if key not in new_space and key not in MODULE_KEEP and not _is_data(old_space[key]):
             del old_space[key]
     if old_module is not None:
         st.patched[old_module] = new
-    return ""
+    return kept
+
+
+def _is_data(value):
+    return not isinstance(value, (type, types.ModuleType, types.FunctionType,
+                                  types.BuiltinFunctionType))
 
 
 def _both(kind):

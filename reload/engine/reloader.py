@@ -9,6 +9,7 @@ from itertools import islice
 from . import failure
 from . import fresh
 from . import locks
+from . import missing
 from . import paths
 from . import precompile
 from . import state as statemod
@@ -39,6 +40,9 @@ def deep_reload(st, package, timeout_s=30.0):
                 nones.append(name)
             else:
                 live[name] = module
+    gone = missing.sources_gone(st, live)
+    if gone:
+        return Outcome(error=missing.failure(st, live, gone))
     if not locks.wait_settled(list(live.values()), deadline):
         return Outcome(error=failure.refusal(
             "`%s` is still being imported by another thread" % package, "Busy"))
@@ -154,12 +158,7 @@ def _reimport(package, order, marker):
     for name in order:
         if sys.modules.get(name) is not None:
             continue
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # A submodule whose source was deleted and that nothing imports any more.
-            if name == package or exc.name != name:
-                raise
+        importlib.import_module(name)  # a source gone was refused before evicting
         marker.mark_new()
 
 

@@ -7,6 +7,7 @@ No per-object gc.get_referrers walk is ever made.
 """
 
 import collections
+import enum
 from itertools import islice
 import sys
 import threading
@@ -74,7 +75,10 @@ def _scan_holder(st, old, hname, hmod, index_of, found, hits):
         if name.startswith("__") and name.endswith("__"):
             continue
         own = old.owner(value)
-        if own is not None:
+        member = old.enum_member(value) if own is None else None
+        if member is not None:
+            _member(st, old, hname, path, rel, idx, name, member, found, hits)
+        elif own is not None:
             _binding(st, old, hname, path, rel, idx, name, own, index_of, found, hits)
         elif id(type(value)) in old.classes and old.instance_binding(value):
             _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits)
@@ -136,10 +140,25 @@ def _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits
     found.append(entries.stale("stale-import", msg, where, hname, name, target, newloc, real=st.real))
 
 
+def _member(st, old, hname, path, rel, idx, name, member, found, hits):
+    """A member of an old enum bound in a holder: it no longer equals the new
+    enum's member of that name."""
+    om, cls, key = member
+    hits.add(id(om))
+    target = "%s.%s.%s" % (om.name, cls.__qualname__, key)
+    how, where = _where(idx, path, name, old.package)
+    at = entries.at_line(how, where[1] if where else None)
+    msg = ("`%s` in %s is the old enum member `%s`, which no longer equals the new one; %s"
+           % (name, rel, target, at))
+    found.append(entries.stale("stale-import", msg, where, hname, name, target,
+                               old.definition("class", om, old.counterpart("class", om, cls)),
+                               real=st.real))
+
+
 def _is_plain_instance(value):
     return (hasattr(value, "__dict__") and not isinstance(
         value, (type, types.ModuleType, types.FunctionType, types.MethodType,
-                types.BuiltinFunctionType)))
+                types.BuiltinFunctionType, enum.Enum)))
 
 
 def old_callables(old, value):
@@ -261,6 +280,8 @@ def _deleted_uses(st, old, hname, path, rel, idx, space, found):
 def _scan_instances(st, old, index_of, found, hits):
     live = {}
     for cls, om in old.classes.values():
+        if isinstance(cls, enum.EnumMeta):
+            continue  # its members live as long as it does; held ones are bindings
         new = old.counterpart("class", om, cls)
         if not old.is_fixed(cls, new):
             live[cls] = (om, new)

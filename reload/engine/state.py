@@ -12,7 +12,8 @@ from . import sources
 class OldModule:
     """One replaced module object and what it defined (one generation)."""
 
-    __slots__ = ("name", "file", "ref", "namespace", "names", "classes", "functions", "gen")
+    __slots__ = ("name", "file", "ref", "namespace", "names", "classes", "functions", "gen",
+                 "made")
 
     def __init__(self, module, gen):
         self.name = module.__name__
@@ -23,6 +24,10 @@ class OldModule:
         self.namespace = vars(module)
         self.names = frozenset(self.namespace)
         self.gen = gen
+        # Functions made inside another (a decorator's lambda or wrapper), by
+        # the name the module bound them to: their qualnames do not say it, and
+        # a patch may rebind the namespace later.
+        self.made = _made_functions(self.namespace, self.name)
         self.classes = []
         self.functions = []
         _record(self.namespace, self.name, self.classes, self.functions)
@@ -60,6 +65,8 @@ def _record(namespace, modname, classes, functions):
                 add(id(value))
                 if value.__globals__ is namespace:
                     functions.append(_ref(value))
+                else:  # a wrapper made elsewhere (functools.wraps): the function inside
+                    _record_wrapped(value, namespace, functions, seen)
             continue
         if kind is not type:
             if isinstance(value, _SPECIAL):
@@ -104,6 +111,36 @@ def _record(namespace, modname, classes, functions):
                         _collect(part, modname, namespace, classes, functions, seen)
                 continue
             _collect(item, modname, namespace, classes, functions, seen)
+
+
+def _made_functions(namespace, modname):
+    """{id(function): "name" or "Class.name"} of the functions made inside
+    another that the module (or one of its classes) binds."""
+    out = {}
+    for key, value in list(namespace.items()):
+        if type(value) is types.FunctionType and "<locals>" in value.__qualname__:
+            out[id(value)] = key
+        elif type(value) is type and getattr(value, "__module__", None) == modname:
+            for member, item in list(vars(value).items()):
+                if isinstance(item, (staticmethod, classmethod)):
+                    item = item.__func__
+                if type(item) is types.FunctionType and "<locals>" in item.__qualname__:
+                    out[id(item)] = "%s.%s" % (value.__qualname__, member)
+    return out
+
+
+def _record_wrapped(value, namespace, functions, seen):
+    """Record the functions of namespace found along value's __wrapped__ chain."""
+    for _ in range(10):
+        try:
+            value = vars(value).get("__wrapped__")
+        except TypeError:
+            return
+        if type(value) is not _FUNCTION or id(value) in seen:
+            return
+        seen.add(id(value))
+        if value.__globals__ is namespace:
+            functions.append(_ref(value))
 
 
 def _collect(value, modname, namespace, classes, functions, seen):
