@@ -125,8 +125,7 @@ def choose(st, live, force_all, reset):
                                                  if r.rpartition(".")[0] in live}
     for name, module in live.items():
         path = paths.module_path(module)
-        if not path or not path.endswith(".py") or not paths.is_workspace(
-                path, st.root, st.libdirs, st.real):
+        if not path or not path.endswith(".py") or not st.sources.is_workspace(path):
             continue
         state = st.sources.changed(path)
         if state == "missing":

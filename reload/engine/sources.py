@@ -58,10 +58,30 @@ class Sources:
     def __init__(self, root, libdirs, real=paths.real):
         self.root = root
         self.libdirs = libdirs
-        self.real = real
+        self._resolve = real
         self.known = {}
         self.started = process_start_ns()
         self._local = threading.local()
+        # A module's file path resolves the same way for the life of the
+        # process (resolving costs several lstat calls): both are cached.
+        self._real = {}  # path -> real path
+        self._workspace = {}  # path -> is a workspace file
+        self._swept = set()  # paths sweep has looked at
+
+    def real(self, path):
+        """Return path resolved (cached)."""
+        hit = self._real.get(path)
+        if hit is None:
+            hit = self._real[path] = self._resolve(path)
+        return hit
+
+    def is_workspace(self, path):
+        """Report whether path is a workspace source (cached)."""
+        hit = self._workspace.get(path)
+        if hit is None:
+            hit = self._workspace[path] = paths.is_workspace(path, self.root, self.libdirs,
+                                                             self.real)
+        return hit
 
     def remember(self, path, data, info=None):
         """Record data as path's source (info: the stat taken before reading)."""
@@ -101,9 +121,10 @@ class Sources:
         did not change since the process started."""
         for module in modules:
             path = paths.module_path(module)
-            if not path or not path.endswith(".py") or self.real(path) in self.known:
+            if not path or path in self._swept or not path.endswith(".py"):
                 continue
-            if not paths.is_workspace(path, self.root, self.libdirs, self.real):
+            self._swept.add(path)
+            if self.real(path) in self.known or not self.is_workspace(path):
                 continue
             try:
                 info = os.stat(path)
@@ -124,7 +145,7 @@ class Sources:
                 path = source_from_cache(path)
             except ValueError:
                 return
-        if not paths.is_workspace(path, self.root, self.libdirs, self.real):
+        if not self.is_workspace(path):
             return
         try:
             info = os.stat(path)
