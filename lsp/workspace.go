@@ -183,11 +183,13 @@ func projectRoot(dir string) string {
 	return dir
 }
 
-// adoptRoot gives a file opened outside every root its project's root
-// (walking up from the file), started at once; files of no project are
-// left alone.
+// adoptRoot gives a file opened by a client that named no workspace
+// folder its project's root (walking up from the file), started at once.
+// Files of no project are left alone, and so are files outside the folders
+// a client did name (a library's source opened by "go to definition" must
+// not start that library's app).
 func (s *Server) adoptRoot(path string) {
-	if s.rootOf(path) != nil {
+	if len(s.rootList()) > 0 {
 		return
 	}
 	dir, found := project.FindRoot(path)
