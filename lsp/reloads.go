@@ -53,7 +53,7 @@ func (r *root) runReload(j *job) jobResult {
 		}
 	}
 	r.mu.Lock()
-	fleet, mode, timeoutMS := r.fleet, r.settings.Mode, r.settings.ReloadTimeoutMS
+	fleet, mode, timeoutMS, hooks := r.fleet, r.settings.Mode, r.settings.ReloadTimeoutMS, r.settings.Hooks
 	r.mu.Unlock()
 	if fleet == nil || fleet.Len() == 0 {
 		err := fmt.Errorf("no Python interpreter is running for %s", r.dir)
@@ -62,7 +62,7 @@ func (r *root) runReload(j *job) jobResult {
 	}
 	end := r.s.progress("Reloading " + j.pkg)
 	ctx, cancel := context.WithTimeout(r.s.ctx, max(callTimeout, time.Duration(timeoutMS)*time.Millisecond+time.Minute))
-	rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: j.pkg, Mode: mode, TimeoutMS: timeoutMS, All: j.all})
+	rep, err := fleet.Reload(ctx, reload.ReloadParams{Package: j.pkg, Mode: mode, TimeoutMS: timeoutMS, All: j.all, Hooks: hooks})
 	cancel()
 	r.afterFleetCall(rep, err)
 	r.mu.Lock()

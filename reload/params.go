@@ -9,7 +9,10 @@ type ReloadParams struct {
 	All bool `json:"all,omitempty"`
 	// Reset names modules ("pkg.mod") or module values ("pkg.mod.NAME")
 	// whose statements run again in this in-place reload even if unchanged.
-	Reset      []string `json:"reset,omitempty"`
+	Reset []string `json:"reset,omitempty"`
+	// Hooks names user modules whose before_reload/after_reload(modules)
+	// run around an in-place reload (the hooks setting).
+	Hooks      []string `json:"hooks,omitempty"`
 	Dependents bool     `json:"dependents,omitempty"`
 	TimeoutMS  int      `json:"timeout_ms,omitempty"`
 }

@@ -137,6 +137,8 @@ func reloadParams(root, line string) (reload.ReloadParams, int) {
 			p.All = v == "true"
 		case "reset":
 			p.Reset = strings.Split(v, ",")
+		case "hooks":
+			p.Hooks = strings.Split(v, ",")
 		case "timeout_ms":
 			p.TimeoutMS, _ = strconv.Atoi(v)
 		}

@@ -120,7 +120,7 @@ func reloadTarget(ctx context.Context, fleet *reload.Fleet, o cliOptions, target
 		mode = o.settings.Mode
 	}
 	params := reload.ReloadParams{Package: target, Mode: mode, All: o.all, Reset: o.reset,
-		TimeoutMS: int(o.timeout.Milliseconds())}
+		Hooks: o.settings.Hooks, TimeoutMS: int(o.timeout.Milliseconds())}
 	if strings.HasSuffix(target, ".py") || strings.Contains(target, "/") {
 		abs, _ := filepath.Abs(target)
 		params.Package, params.File = "", abs

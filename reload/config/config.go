@@ -41,13 +41,14 @@ type Settings struct {
 	Entry      string   `json:"entry"`      // module, module:function or script the host runs
 	PythonPath string   `json:"pythonPath"` // the Python the user configured
 	Paths      []string `json:"paths"`      // extra sys.path entries, relative to the root
+	Hooks      []string `json:"hooks"`      // user modules with before_reload/after_reload(modules)
 	Mode       string   `json:"mode"`       // inplace (default) or evict; "patch" means inplace
 	DebounceMS int      `json:"debounceMs"` // wait after a save
 	// ReloadTimeoutMS is the deadline of one reload's re-import in each
 	// interpreter, after which it is interrupted and rolled back; 0: the
 	// engine's default (30 s).
-	ReloadTimeoutMS int `json:"reloadTimeoutMs"`
-	Attach     []Attach `json:"attach"`     // agents reached over TCP (containers)
+	ReloadTimeoutMS int      `json:"reloadTimeoutMs"`
+	Attach          []Attach `json:"attach"` // agents reached over TCP (containers)
 }
 
 // Attach is one agent reached over TCP, typically in a container: its
@@ -121,6 +122,8 @@ func (s Settings) Merge(m map[string]any) (Settings, error) {
 			err = setString(&s.PythonPath, v)
 		case "paths":
 			err = setStrings(&s.Paths, v)
+		case "hooks":
+			err = setStrings(&s.Hooks, v)
 		case "mode":
 			var mode string
 			if err = setString(&mode, v); err == nil {

@@ -140,8 +140,11 @@ def _reload_in_place(st, name, params, timeout, started):
     reset = params.get("reset") or []
     if not isinstance(reset, list) or not all(isinstance(r, str) for r in reset):
         raise ValueError("reset must be a list of module or module.NAME strings")
+    hooks = params.get("hooks") or []
+    if not isinstance(hooks, list) or not all(isinstance(h, str) for h in hooks):
+        raise ValueError("hooks must be a list of module names")
     outcome = inplace.reload(st, name, timeout, force_all=bool(params.get("all")),
-                             reset=reset)
+                             reset=reset, hooks=hooks)
     extra = inplace_fields(outcome)
     if outcome.error is not None:
         rep = entries.report(st, "reload", name, started, ok=False,

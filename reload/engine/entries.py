@@ -14,6 +14,7 @@ FIXES = {
     "stale-thread": [],
     "deleted-name": ["dependents"],
     "not-updated": [],
+    "restart-needed": [],
 }
 
 

@@ -29,6 +29,7 @@ import sys
 import time
 import types
 
+from . import adapters
 from . import failure
 from . import fresh
 from . import heap
@@ -66,9 +67,10 @@ class Outcome:
         self.classes = 0  # old classes updated in place
         self.replaced = []  # (module, name, old, new, why): could not be updated in place
         self.old_codes = {}  # id(code) -> (code, module, qualname) replaced by new code
+        self.findings = []  # Stale dicts the framework adapters reported
 
 
-def reload(st, package, timeout_s=30.0, force_all=False, reset=()):
+def reload(st, package, timeout_s=30.0, force_all=False, reset=(), hooks=()):
     """Reload the changed modules of package in place; return an Outcome."""
     deadline = time.monotonic() + max(timeout_s, 0.1)
     out = Outcome()
@@ -91,7 +93,7 @@ def reload(st, package, timeout_s=30.0, force_all=False, reset=()):
     except TimeoutError as exc:
         out.error = failure.refusal(str(exc), "Busy")
         return out
-    txn = Txn(st, package, live, out, force_all, reset)
+    txn = Txn(st, package, live, out, force_all, reset, hooks)
     guard = None
     try:
         try:
@@ -161,7 +163,7 @@ class _Prep(type):
 class Txn:
     """One in-place reload: runs statements, remembers how to undo and what to update."""
 
-    def __init__(self, st, package, live, out, force_all, reset):
+    def __init__(self, st, package, live, out, force_all, reset, hooks=()):
         self.st = st
         self.package = package
         self.live = live
@@ -176,11 +178,15 @@ class Txn:
         self.sources = {}  # path -> (stat, bytes) run, remembered on success
         self.parent = _parent_snapshot(package)
         self.followed = set()  # (module, name) whose holders were rebound
+        self.ctx = adapters.Context(st, package, [])
+        self.adapters = adapters.active(hooks)
 
     # -- running -----------------------------------------------------------
 
     def run(self, chosen):
         queue = [name for name, _ in chosen]
+        self.ctx.modules = list(queue)
+        adapters.call(self.adapters, "prepare", self.ctx)
         edited = {name: path for name, path in chosen}
         passes = {}
         while queue:
@@ -336,6 +342,9 @@ class Txn:
         for key in sorted(sub.removed):
             todo.append(("delete", cls, key, None, "%s.%s" % (target, key)))
         self.pending.extend(todo)
+        # Adapters see which members of which classes changed (a validator).
+        self.ctx.members.setdefault((name, qual), set()).update(
+            t[2] if t[0] in ("member", "delete") else t[1].__name__ for t in todo)
         return True
 
     def member_space(self, cls, node, path, flags, ns):
@@ -354,6 +363,7 @@ class Txn:
         return scratch[cls.__name__]
 
     def run_statement(self, name, ns, path, s, flags):
+        adapters.call(self.adapters, "before_run", self.ctx, name, sorted(s.binds))
         before = {key: ns.get(key, _MISSING) for key in s.binds}
         exec(self.compile([s.node], path, flags), ns)
         for key in sorted(s.binds):
@@ -364,6 +374,10 @@ class Txn:
         """Run the whole new module in its namespace (its old source unknown,
         or asked for): every name is paired with its old value."""
         ns = vars(module)
+        bound = set()
+        for node in tree.body:
+            bound |= statements.bound_names(node)
+        adapters.call(self.adapters, "before_run", self.ctx, name, sorted(bound))
         before = dict(ns)
         code = compile(tree, path, "exec", flags, dont_inherit=True)
         exec(code, ns)
@@ -466,7 +480,9 @@ class Txn:
     # -- undo / apply ------------------------------------------------------
 
     def rollback(self):
-        """Restore every namespace that ran and sys.modules exactly."""
+        """Restore every namespace that ran and sys.modules exactly, and what
+        the adapters cleared."""
+        self.ctx.rollback()
         for module, saved in self.snapshots.values():
             space = vars(module)
             space.clear()
@@ -510,6 +526,10 @@ class Txn:
                     pass
         if nested:
             self.update_closures(nested)
+        self.ctx.ran = list(out.modules)
+        self.ctx.changes = self.changes
+        adapters.call_after(self.adapters, self.ctx)
+        out.findings.extend(self.ctx.findings)
         for path, (info, data) in self.sources.items():
             self.st.sources.remember(path, data, info)
             fresh.refresh_trusted_cache(path, data, info, self.st.sources.read)

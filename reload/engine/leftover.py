@@ -35,6 +35,7 @@ def scan(st, package, outcome):
         _classes(st, package, classes, found)
     _deleted(st, package, outcome, found)
     _threads(st, outcome, found)
+    found.extend(outcome.findings)
     return sorted([f for f in found if f is not None], key=entries.sort_key)
 
 

@@ -107,6 +107,8 @@ def reload_params(root, line):
             params["all"] = value == "true"
         elif key == "reset":
             params["reset"] = value.split(",")
+        elif key == "hooks":
+            params["hooks"] = value.split(",")
     return params, repeat
 
 

@@ -121,6 +121,24 @@ class InPlaceTests(unittest.TestCase):
         ''')
         self.assertIn("reset must be a list", result["error"])
 
+    def test_hook_that_raises_rolls_the_reload_back(self):
+        files = dict(SHOP)
+        files["hooks_bad.py"] = '''
+            def before_reload(modules):
+                raise RuntimeError("registry is busy")
+        '''
+        result, _, _ = run(files, '''
+            import shop.core as core
+            edit("shop/core.py", %r)
+            rep = reload("shop", mode="inplace", hooks=["hooks_bad"])
+            RESULT.update(ok=rep["ok"], error=rep["error"]["message"], file=rep["error"]["file"],
+                          hello=core.hello())
+        ''' % core(2, "v2"))
+        self.assertEqual(result["ok"], False)
+        self.assertEqual(result["error"], "registry is busy")
+        self.assertTrue(result["file"].endswith("hooks_bad.py"), result["file"])
+        self.assertEqual(result["hello"], "v1")
+
     def test_rollback_keeps_the_remembered_source(self):
         # A failed reload must not take the broken source as the loaded one:
         # after fixing it, the next reload compares with what really runs.
