@@ -63,15 +63,14 @@ func ReadFrame(r *bufio.Reader, max int) ([]byte, error) {
 			break
 		}
 		sawHeader = true
+		// The rest of a message whose length was wrong or missing runs into
+		// the next message's header: start again at that header.
+		if i := nextHeaderIn(line); i > 0 {
+			line, length, bad = line[i:], -1, ""
+		}
 		if !isHeaderLine(line) {
-			// The rest of a message whose length was wrong or missing runs
-			// into the next message's header: start again at that header.
-			if i := nextHeaderIn(line); i >= 0 {
-				line, length, bad = line[i:], -1, ""
-			} else {
-				bad = fmt.Sprintf("malformed header line %q", clip(line))
-				continue
-			}
+			bad = fmt.Sprintf("malformed header line %q", clip(line))
+			continue
 		}
 		name, value, _ := strings.Cut(line, ":")
 		if strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
@@ -193,8 +192,8 @@ func clip(s string) string {
 
 // FrameReader reads framed messages like ReadFrame and also recovers from a
 // Content-Length that overstates its message: content that is not JSON but
-// holds the next message's header is cut there, and what follows is read
-// again as the stream.
+// holds the start of the next message's header (whole or not) is cut there,
+// and what follows is read again as the stream.
 type FrameReader struct {
 	br  *bufio.Reader
 	src *unreader
@@ -207,9 +206,6 @@ func NewFrameReader(r io.Reader, max int) *FrameReader {
 	return &FrameReader{br: bufio.NewReaderSize(src, 64<<10), src: src, max: max}
 }
 
-// embeddedHeader is a header line inside content: a raw line break after the
-// length cannot occur inside a JSON string, so this is never JSON's own text.
-var embeddedHeader = regexp.MustCompile(`(?i)content-length[ \t]*:[ \t]*[0-9]+\r?\n`)
 
 // Read returns the next message, with ReadFrame's errors.
 func (f *FrameReader) Read() ([]byte, error) {
@@ -217,16 +213,34 @@ func (f *FrameReader) Read() ([]byte, error) {
 	if err != nil || json.Valid(body) {
 		return body, err
 	}
-	loc := embeddedHeader.FindIndex(body)
-	if loc == nil {
+	at := -1
+	if loc := headerStart.FindIndex(body); loc != nil {
+		at = loc[0]
+	} else {
+		at = headerPrefixAtEnd(body)
+	}
+	if at < 0 {
 		return body, nil // the dispatcher answers a parse error
 	}
-	f.unread(body[loc[0]:])
-	body = body[:loc[0]]
+	f.unread(body[at:])
+	body = body[:at]
 	if json.Valid(body) {
 		return body, nil
 	}
 	return nil, &FrameError{Reason: "Content-Length does not match the message", ID: sniffID(body)}
+}
+
+// headerPrefixAtEnd returns where content ends with the start of an LSP
+// header cut short ("Content-Le"), or -1.
+func headerPrefixAtEnd(b []byte) int {
+	for _, h := range []string{"content-length:", "content-type:"} {
+		for n := min(len(b), len(h)-1); n > 0; n-- {
+			if strings.EqualFold(string(b[len(b)-n:]), h[:n]) {
+				return len(b) - n
+			}
+		}
+	}
+	return -1
 }
 
 // unread puts b back in front of what the reader has not consumed yet.
