@@ -27,7 +27,7 @@ def main(argv=None):
     if not os.path.isdir(root):
         parser.error("--root %s is not a directory" % opts.root)
     log = logging.getLogger("pyreload_agent")
-    if not log.handlers:
+    if all(isinstance(h, logging.NullHandler) for h in log.handlers):  # server.py's own
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(name)s[%(process)d]: %(message)s"))
         log.addHandler(handler)
