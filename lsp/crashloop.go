@@ -134,7 +134,7 @@ func (r *root) hostDied(e supervise.Exit, lived time.Duration) {
 	r.crash.announced = true
 	r.crash.mu.Unlock()
 	if first {
-		r.s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyreload: the Python host of %s %s; it was restarted", filepath.Base(r.dir), reason))
+		r.s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyreload: the Python host of %s died: it %s; it was restarted", filepath.Base(r.dir), reason))
 	}
 }
 
@@ -148,9 +148,9 @@ func (r *root) crashFailed(n int) {
 	if file != "" {
 		fix = "fix " + file + " and save it"
 	}
-	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: the Python host of %s died %d times in a row (%s); %s to start it again",
+	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: the Python host of %s died %d times in a row (it %s); %s to start it again",
 		filepath.Base(r.dir), n, reason, fix))
-	r.announceFailure(fmt.Sprintf("the Python host died %d times in a row: %s", n, reason), file)
+	r.announceFailure(fmt.Sprintf("the Python host died %d times in a row: it %s", n, reason), file)
 }
 
 // announceFailure sends pyreload/status "failed" with why and, when known,
