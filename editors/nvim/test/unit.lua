@@ -218,10 +218,11 @@ H.test("the binary: the project's virtualenv, then PATH; a missing one is named"
   assert(ok, err)
 end)
 
-H.test("setting_keys are the server's keys (reload/config/keys.go)", function()
-  local src = table.concat(vim.fn.readfile(vim.fn.fnamemodify(here, ":h:h:h") .. "/reload/config/keys.go"), "\n")
+H.test("setting_keys are the server's keys (the JSON names of reload/config's Settings)", function()
+  local src = table.concat(vim.fn.readfile(vim.fn.fnamemodify(here, ":h:h:h") .. "/reload/config/config.go"), "\n")
+  local struct = assert(src:match("\ntype Settings struct {(.-)\n}"), "type Settings struct in config.go")
   local keys = {}
-  for k in src:match("var Keys = %[%]string{([^}]*)}"):gmatch('"(%w+)"') do
+  for k in struct:gmatch('json:"(%w+)') do
     table.insert(keys, k)
   end
   local mine = vim.deepcopy(pyreload.setting_keys)

@@ -83,9 +83,10 @@ class PackageFilesTest(unittest.TestCase):
         self.assertEqual(s["$id"], "sublime://settings/LSP-pyreload")
         self.assertIn({"$ref": "sublime://settings/LSP-plugin-base"}, s["allOf"])
         config = s["definitions"]["PluginConfig"]["properties"]
-        # The server's settings keys are its one list, reload/config/keys.go.
-        with open(os.path.join(PACKAGE, "..", "..", "..", "reload", "config", "keys.go")) as f:
-            keys = re.findall(r'"(\w+)"', re.search(r"var Keys = \[\]string\{([^}]*)\}", f.read()).group(1))
+        # The server's settings keys: the JSON names of reload/config's Settings fields.
+        with open(os.path.join(PACKAGE, "..", "..", "..", "reload", "config", "config.go")) as f:
+            struct = re.search(r"\ntype Settings struct \{(.*?)\n\}", f.read(), re.S).group(1)
+        keys = re.findall(r'json:"(\w+)', struct)
         self.assertEqual(sorted(config["initializationOptions"]["properties"]), sorted(keys))
         self.assertEqual(sorted(config["settings"]["properties"]), sorted("pyreload." + k for k in keys))
         project = schema[1]["schema"]["properties"]["settings"]["properties"]["LSP"]["properties"]

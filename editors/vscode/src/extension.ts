@@ -19,7 +19,7 @@ import {
 import { isReport, isStatus, Received, ReceivedStatus, reportLines, rootName, statusBarText, toStatus } from './report';
 
 /** SETTINGS are the keys of section `pyreload` that are passed to the server. */
-export const SETTINGS = ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'paths', 'mode', 'debounceMs', 'reloadTimeoutMs', 'attach'] as const;
+export const SETTINGS = ['onSave', 'packages', 'exclude', 'entry', 'pythonPath', 'paths', 'hooks', 'mode', 'debounceMs', 'reloadTimeoutMs', 'attach'] as const;
 
 /** Server command ids (DESIGN.md). */
 export const SERVER_DEEP_RELOAD = 'pyreload.deepReload';

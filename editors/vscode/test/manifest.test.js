@@ -18,10 +18,12 @@ test('palette commands use pyreload.client.* ids, never the server ids', () => {
   assert.ok(titles.includes('pyreload: Show Last Report'));
 });
 
-// The server's settings keys are its one list, reload/config/keys.go.
+// The server's settings keys are the JSON names of reload/config's Settings
+// fields (config.Keys is made from them).
 function serverKeys() {
-  const src = require('fs').readFileSync(path.join(__dirname, '..', '..', '..', 'reload', 'config', 'keys.go'), 'utf8');
-  return [...src.match(/var Keys = \[\]string\{([^}]*)\}/)[1].matchAll(/"(\w+)"/g)].map((m) => m[1]);
+  const src = require('fs').readFileSync(path.join(__dirname, '..', '..', '..', 'reload', 'config', 'config.go'), 'utf8');
+  const struct = src.match(/\ntype Settings struct \{([\s\S]*?)\n\}/)[1];
+  return [...struct.matchAll(/json:"(\w+)/g)].map((m) => m[1]);
 }
 
 test('every server setting is contributed and passed on', () => {

@@ -21,7 +21,7 @@ test('explicitSettings passes what the user set and leaves defaults to pyproject
   await vscode.fake.setSetting('pyreload.mode', 'evict', 'workspace');
   await vscode.fake.setSetting('pyreload.path', '/opt/pyreload');
   assert.deepEqual(explicitSettings(), { onSave: false, packages: ['shop'], mode: 'evict' });
-  assert.deepEqual([...SETTINGS].sort(), ['attach', 'debounceMs', 'entry', 'exclude', 'mode', 'onSave', 'packages', 'paths', 'pythonPath', 'reloadTimeoutMs']);
+  assert.deepEqual([...SETTINGS].sort(), ['attach', 'debounceMs', 'entry', 'exclude', 'hooks', 'mode', 'onSave', 'packages', 'paths', 'pythonPath', 'reloadTimeoutMs']);
 });
 
 test('the Python extension\'s selected interpreter is pythonPath unless the user set one', async () => {

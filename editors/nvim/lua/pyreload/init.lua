@@ -18,7 +18,7 @@
 local M = {}
 
 -- Settings of DESIGN.md that are passed to the server when set.
-M.setting_keys = { "onSave", "packages", "exclude", "entry", "pythonPath", "paths", "mode", "debounceMs", "reloadTimeoutMs", "attach" }
+M.setting_keys = { "onSave", "packages", "exclude", "entry", "pythonPath", "paths", "hooks", "mode", "debounceMs", "reloadTimeoutMs", "attach" }
 
 M.defaults = {
   -- The pyreload binary (a path or a name on PATH); ignored when cmd is set.
