@@ -9,6 +9,7 @@ When the reload runs a precompile.Pool, the loader takes the code the pool
 compiled from the same version of the file instead of compiling it again.
 """
 
+import marshal
 import os
 import sys
 from importlib import _bootstrap_external
@@ -118,6 +119,30 @@ def refresh_trusted_cache(path, data, info, read):
     except Exception:
         return False
     return True
+
+
+def module_code(path, data, info, read):
+    """Return the code object of path's source data: from its .pyc when CPython
+    would trust it for exactly this source (same mtime and size, written after
+    the last change), else compiled. Raises SyntaxError at the bad line."""
+    if cache_is_trustworthy(path, info):
+        try:
+            pyc = read(cache_from_source(path))
+        except (NotImplementedError, ValueError):
+            pyc = None
+        if pyc and len(pyc) > 16 and pyc[4:8] == b"\0\0\0\0" and (
+                int.from_bytes(pyc[8:12], "little") == int(info.st_mtime) & 0xFFFFFFFF
+                and int.from_bytes(pyc[12:16], "little") == info.st_size & 0xFFFFFFFF):
+            try:
+                return marshal.loads(pyc[16:])
+            except (EOFError, ValueError, TypeError):
+                pass
+    try:
+        return compile(data, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        if exc.filename and exc.lineno:
+            raise
+        raise located(exc, data, path) from exc
 
 
 def located(exc, data, path):

@@ -37,6 +37,7 @@ from . import locate
 from . import locks
 from . import missing
 from . import paths
+from . import precompile
 from . import statements
 from . import update
 from . import watchdog
@@ -180,29 +181,41 @@ class Txn:
         self.followed = set()  # (module, name) whose holders were rebound
         self.ctx = adapters.Context(st, package, [])
         self.adapters = adapters.active(hooks)
+        self.pool = None  # precompile.Pool compiling modules that run whole
 
     # -- running -----------------------------------------------------------
 
     def run(self, chosen):
-        queue = [name for name, _ in chosen]
-        self.ctx.modules = list(queue)
+        """Run the chosen modules in load order, then, wave after wave, the
+        package modules that bound a value that changed (dependents)."""
+        wave = [name for name, _ in chosen]
+        self.ctx.modules = list(wave)
         adapters.call(self.adapters, "prepare", self.ctx)
         edited = {name: path for name, path in chosen}
+        if self.force_all:  # many modules run whole: compile them in parallel
+            self.pool = precompile.pool_for(self.st, len(chosen))
+            if self.pool is not None:
+                self.pool.submit([path for _, path in chosen])
         passes = {}
-        while queue:
-            name = queue.pop(0)
-            passes[name] = passes.get(name, 0) + 1
-            if passes[name] > 3:
-                continue
-            module = sys.modules.get(name)
-            if module is None:
-                continue
-            self.run_module(name, module, edited.pop(name, None))
-            if name not in self.out.modules:
-                self.out.modules.append(name)
-            for dep in self.follow(name):
-                if dep not in queue:
-                    queue.append(dep)
+        try:
+            self.run_waves(wave, edited, passes)
+        finally:
+            if self.pool is not None:
+                self.pool.forget()
+
+    def run_waves(self, wave, edited, passes):
+        while wave:
+            ran = []
+            for name in wave:
+                passes[name] = passes.get(name, 0) + 1
+                module = sys.modules.get(name)
+                if module is None or passes[name] > 3:
+                    continue
+                self.run_module(name, module, edited.pop(name, None))
+                ran.append(name)
+                if name not in self.out.modules:
+                    self.out.modules.append(name)
+            wave = self.follow(ran)
 
     def snapshot(self, name, module):
         if name not in self.snapshots:
@@ -218,6 +231,12 @@ class Txn:
         data = self.st.sources.read(path)
         if data is None:
             raise FileNotFoundError("cannot read %s" % path)
+        if edited_path is not None and (
+                self.force_all or name in self.reset or ns.get("__pyreload__") == "reset"
+                or self.st.sources.before(path) is None):
+            self.sources[path] = (info, data)
+            self.run_whole(name, module, path, data, info)
+            return
         try:
             tree = statements.parse(data, path)
             text = importlib.util.decode_source(data)
@@ -238,15 +257,10 @@ class Txn:
         else:
             self.sources[path] = (info, data)
             before = self.st.sources.before(path)
-            whole = (self.force_all or before is None or name in self.reset
-                     or ns.get("__pyreload__") == "reset")
-            if whole:
-                self.run_whole(name, module, path, tree, flags)
-                return
             try:
                 old_tree = statements.parse(before, path)
             except (SyntaxError, ValueError):
-                self.run_whole(name, module, path, tree, flags)
+                self.run_whole(name, module, path, data, info)
                 return
             olds = statements.split(old_tree, importlib.util.decode_source(before), package)
             news = statements.split(tree, text, package)
@@ -370,16 +384,19 @@ class Txn:
             self.settle(name, ns, path, key, before[key], ns.get(key, _MISSING),
                         decorated=bool(getattr(s.node, "decorator_list", None)))
 
-    def run_whole(self, name, module, path, tree, flags):
+    def run_whole(self, name, module, path, data, info):
         """Run the whole new module in its namespace (its old source unknown,
         or asked for): every name is paired with its old value."""
         ns = vars(module)
-        bound = set()
-        for node in tree.body:
-            bound |= statements.bound_names(node)
-        adapters.call(self.adapters, "before_run", self.ctx, name, sorted(bound))
+        ready = self.pool.take(path, info) if self.pool is not None else None
+        code = ready[1] if ready is not None and ready[0] == data else fresh.module_code(
+            path, data, info, self.st.sources.read)
+        if any(hasattr(a, "before_run") for a in self.adapters):
+            bound = set()
+            for node in statements.parse(data, path).body:
+                bound |= statements.bound_names(node)
+            adapters.call(self.adapters, "before_run", self.ctx, name, sorted(bound))
         before = dict(ns)
-        code = compile(tree, path, "exec", flags, dont_inherit=True)
         exec(code, ns)
         for key in list(ns):
             if key.startswith("__") and key.endswith("__"):
@@ -429,38 +446,48 @@ class Txn:
 
     # -- dependents --------------------------------------------------------
 
-    def follow(self, name):
-        """Rebind, in other modules, names still bound to values of name that
-        changed in this pass; return the package modules to run again."""
-        changes = {k: v for k, v in self.changes.get(name, {}).items()
-                   if v[1] is not _MISSING}
-        fresh_changes = {k: v for k, v in changes.items() if (name, k) not in self.followed}
-        if not fresh_changes:
+    def follow(self, ran):
+        """Rebind, in other modules, names still bound to values that changed
+        in the modules of ran (one pass over the holders for the whole wave);
+        return the package modules to run again."""
+        by_id, by_name = {}, {}
+        for name in ran:
+            for key, (old, new) in self.changes.get(name, {}).items():
+                if new is _MISSING or old is _MISSING or (name, key) in self.followed:
+                    continue
+                self.followed.add((name, key))
+                if not isinstance(old, _SHARED):
+                    by_id[id(old)] = (name, key, old, new)
+                by_name.setdefault(key, {})[name] = (old, new)
+        if not by_id and not by_name:
             return []
-        self.followed |= {(name, k) for k in fresh_changes}
-        by_id = {id(old): (key, old, new) for key, (old, new) in fresh_changes.items()
-                 if old is not _MISSING and not isinstance(old, _SHARED)}
-        by_name = {key: (old, new) for key, (old, new) in fresh_changes.items()
-                   if old is not _MISSING}
         out = []
         for hname, hmod in self.holders():
-            if hname == name:
-                continue
             space = vars(hmod)
+            imported = None  # key -> modules the holder from-imports it from
             for key, value in list(space.items()):
                 hit = by_id.get(id(value))
-                if hit is not None and hit[1] is value:
-                    new = hit[2]
-                elif key in by_name and by_name[key][0] is value and _imported_from(
-                        self.st, hmod, key, name):
-                    new = by_name[key][1]
+                if hit is not None and hit[2] is value and hit[0] != hname:
+                    source, new = hit[0], hit[3]
+                elif key in by_name:
+                    # A value many names share (a small int, a string): only a
+                    # from-import of that name from that module counts.
+                    if imported is None:
+                        imported = _from_imports(self.st, hmod)
+                    source = new = None
+                    for name in imported.get(key, ()):
+                        old_new = by_name[key].get(name)
+                        if old_new is not None and old_new[0] is value and name != hname:
+                            source, new = name, old_new[1]
+                            break
+                    if source is None:
+                        continue
                 else:
                     continue
-                inside = paths.in_tree(hname, self.package)
                 self.snapshot(hname, hmod)
                 space[key] = new
-                self.out.rebound.append((hname, key, "%s.%s" % (name, key)))
-                if inside:
+                self.out.rebound.append((hname, key, "%s.%s" % (source, key)))
+                if paths.in_tree(hname, self.package):
                     self.changed(hname, key, value, new)
                     if hname not in out:
                         out.append(hname)
@@ -473,8 +500,11 @@ class Txn:
         for hname, hmod in list(sys.modules.items()):
             if not isinstance(hmod, types.ModuleType):
                 continue
-            if paths.in_tree(hname, self.package) or hname == "__main__" or paths.is_workspace(
-                    paths.module_path(hmod), st.root, st.libdirs, st.real):
+            if paths.in_tree(hname, self.package) or hname == "__main__":
+                yield hname, hmod
+                continue
+            path = paths.module_path(hmod)
+            if path and st.sources.is_workspace(path):
                 yield hname, hmod
 
     # -- undo / apply ------------------------------------------------------
@@ -583,19 +613,22 @@ def _nested_codes(old, new):
     return out
 
 
-def _imported_from(st, holder, key, name):
-    """Report whether holder's source binds key with `from <name> import`."""
+def _from_imports(st, holder):
+    """{name: {absolute module, ...}} of holder's module-level `from M import name`."""
     path = paths.module_path(holder)
     idx = locate.index(st, path) if path else None
     if idx is None:
-        return False
+        return {}
     package = holder.__package__ if isinstance(getattr(holder, "__package__", None), str) else ""
-    for kind, module, _ in idx.bindings.get(key, ()):
-        if kind == "from" and module is not None:
-            level = len(module) - len(module.lstrip("."))
-            if statements.absolute(module.lstrip(".") or None, level, package) == name:
-                return True
-    return False
+    out = {}
+    for key, binds in idx.bindings.items():
+        for kind, module, _ in binds:
+            if kind == "from" and module is not None:
+                level = len(module) - len(module.lstrip("."))
+                base = statements.absolute(module.lstrip(".") or None, level, package)
+                if base:
+                    out.setdefault(key, set()).add(base)
+    return out
 
 
 def _pick(candidates, first_line):
