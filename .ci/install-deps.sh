@@ -21,6 +21,8 @@ if [ "${1:-}" != "--build-only" ]; then
   /usr/bin/python3 -c "import ipykernel, jupyter_client" 2>/dev/null || need+=(python3-ipykernel python3-jupyter-client)
   /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
   command -v git >/dev/null || need+=(git)
+  # Framework adapters' real-app tests (issue 11): Flask, SQLAlchemy, Flask-SQLAlchemy.
+  /usr/bin/python3 -c "import flask, sqlalchemy, flask_sqlalchemy" 2>/dev/null || need+=(python3-flask python3-sqlalchemy python3-flask-sqlalchemy)
 fi
 # Tests make real virtual environments (python3 -m venv).
 [ "${1:-}" = "--build-only" ] || /usr/bin/python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
