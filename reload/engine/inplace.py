@@ -64,6 +64,7 @@ class Outcome:
         self.added = []  # "mod.NAME": names the edit added
         self.deleted = []  # (module name, name, old value)
         self.rebound = []  # (holder module, name, "mod.NAME") from-imports that follow
+        self.reassigned = []  # (holder module, name, source module): left alone
         self.functions = 0  # old functions now running new code
         self.classes = 0  # old classes updated in place
         self.replaced = []  # (module, name, old, new, why): could not be updated in place
@@ -477,9 +478,13 @@ class Txn:
                     source = new = None
                     for name in imported.get(key, ()):
                         old_new = by_name[key].get(name)
-                        if old_new is not None and old_new[0] is value and name != hname:
+                        if old_new is None or name == hname:
+                            continue
+                        if old_new[0] is value:
                             source, new = name, old_new[1]
                             break
+                        if old_new[1] is not value:  # the program assigned its own value
+                            self.out.reassigned.append((hname, key, name))
                     if source is None:
                         continue
                 else:

@@ -34,6 +34,7 @@ def scan(st, package, outcome):
     if classes:
         _classes(st, package, classes, found)
     _deleted(st, package, outcome, found)
+    _reassigned(st, outcome, found)
     _threads(st, outcome, found)
     found.extend(outcome.findings)
     return sorted([f for f in found if f is not None], key=entries.sort_key)
@@ -179,6 +180,30 @@ def _deleted(st, package, outcome, found):
                    % (attr, module, rel, base, attr, span[0]))
             found.append(entries.stale("deleted-name", msg, (path, span), hname, attr, target,
                                        real=st.real))
+
+
+def _reassigned(st, outcome, found):
+    """From-imports of a value that changed which the program reassigned since:
+    left alone (it chose its own value), and said so at the import line."""
+    for holder, key, source in outcome.reassigned:
+        hmod = sys.modules.get(holder)
+        path = paths.module_path(hmod) if hmod is not None else None
+        idx = locate.index(st, path) if path else None
+        hit = idx.binding(key) if idx is not None else None
+        span = None
+        if idx is not None:
+            for kind, module, where in idx.bindings.get(key, ()):
+                if kind == "from":
+                    span = where
+                    break
+        if span is None and hit is not None:
+            span = hit[1]
+        target = "%s.%s" % (source, key)
+        msg = ("`%s` in %s was imported from `%s`, which has a new value now, and was "
+               "reassigned since: it keeps the program's value" % (
+                   key, paths.display(path, st.root, st.real), source))
+        found.append(entries.stale("stale-import", msg, (path, span) if span else None,
+                                   holder, key, target, real=st.real))
 
 
 def _threads(st, outcome, found):
