@@ -34,8 +34,10 @@ deps:
 
 test: deps build test-go test-engine test-demo test-editors test-dist
 
+# The Go suites run once, under the race detector (about 2 minutes on 2
+# cores; the binary under test in the end-to-end suites is built without it).
 test-go:
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 # The engine's and the agent's own Python tests, on Debian's python3.
 # The engine and the agent also run in the user's own Python (3.8+): their
