@@ -17,7 +17,7 @@ GO ?= go
 BIN := bin/pyreload
 GOFILES := $(shell find cmd lsp reload pyhost -name '*.go' -o -name '*.py' -o -name '*.h' -o -name '*.c' -o -name '*.pc' 2>/dev/null)
 
-.PHONY: build deps check-deps test test-go test-engine test-demo test-editors test-dist dist bench demo vsix clean
+.PHONY: build deps check-deps lint test test-go test-engine test-demo test-editors test-dist dist bench demo vsix clean
 
 build: $(BIN)
 
@@ -32,7 +32,17 @@ check-deps:
 deps:
 	@bash .ci/install-deps.sh
 
-test: deps build test-go test-engine test-demo test-editors test-dist
+test: deps build lint test-go test-engine test-demo test-editors test-dist
+
+# The linters of the model codebases: gofmt, go vet, staticcheck (from the Go
+# module proxy, pinned) and pyflakes on every Python file pyreload ships or tests.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+PYFILES := reload/engine reload/agent pyhost/hostserver editors/sublime testdata/bench .ci
+lint:
+	@out=$$(gofmt -l cmd lsp reload pyhost); [ -z "$$out" ] || { echo "gofmt: these files need gofmt -w:"; echo "$$out"; exit 1; }
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	pyflakes3 $(PYFILES)
 
 # The Go suites run once, under the race detector (about 2 minutes on 2
 # cores; the binary under test in the end-to-end suites is built without it).

@@ -8,6 +8,7 @@
 set -euo pipefail
 need=()
 command -v pkg-config >/dev/null || need+=(pkg-config)
+[ "${1:-}" = "--build-only" ] || command -v pyflakes3 >/dev/null || need+=(pyflakes3)
 pkg-config --exists python3-embed 2>/dev/null || need+=(python3-dev)
 if [ "${1:-}" != "--build-only" ]; then
   command -v nvim >/dev/null || need+=(neovim)

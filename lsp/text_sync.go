@@ -30,15 +30,6 @@ type docStore struct {
 
 func newDocStore() *docStore { return &docStore{docs: map[string]*doc{}} }
 
-func (d *docStore) get(uri string) (doc, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if x, ok := d.docs[uri]; ok {
-		return *x, true
-	}
-	return doc{}, false
-}
-
 // dirtyUnder reports whether an open document under dir (or the file
 // itself) has unsaved changes.
 func (d *docStore) dirtyUnder(dir string) bool {

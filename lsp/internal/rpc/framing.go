@@ -206,7 +206,6 @@ func NewFrameReader(r io.Reader, max int) *FrameReader {
 	return &FrameReader{br: bufio.NewReaderSize(src, 64<<10), src: src, max: max}
 }
 
-
 // Read returns the next message, with ReadFrame's errors.
 func (f *FrameReader) Read() ([]byte, error) {
 	body, err := ReadFrame(f.br, f.max)

@@ -6,6 +6,7 @@ reload and fix is reported in the notebook, and the kernel runs the new code
 with its state kept. Skipped where ipykernel or the binary is missing (the
 other CPythons of `make test-engine`)."""
 
+import importlib
 import json
 import os
 import queue
@@ -20,7 +21,7 @@ import unittest
 from pyreload_agent import ipython as notebook
 
 try:
-    import ipykernel  # noqa: F401
+    importlib.import_module("ipykernel")
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 except ImportError:  # not this interpreter's: the test is skipped

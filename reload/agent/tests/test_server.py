@@ -3,14 +3,12 @@ socket rules, the one worker thread, deadlines, shutdown, TCP tokens and
 the peer uid check."""
 
 import importlib
-import json
 import os
 import shutil
 import socket
 import stat
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
@@ -111,7 +109,7 @@ class ServerTest(AgentCase):
         sys.path.insert(0, self.root)
         self.addCleanup(sys.path.remove, self.root)
         self.addCleanup(_forget, "spin")
-        import spin  # noqa: F401
+        importlib.import_module("spin")
         _, conn = self.start()
         self.write("spin/spin-now", "")
         started = time.monotonic()

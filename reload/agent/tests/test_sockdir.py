@@ -3,7 +3,6 @@
 import hashlib
 import os
 import stat
-import tempfile
 import unittest
 
 from pyreload_agent import sockdir
