@@ -1,8 +1,314 @@
 """Adapter: Flask: view functions, URL rules and blueprints registered on live apps.
 
-Not written yet: the adapter registry (adapters.py) lists it so that the
-framework work lands in this one file; it does nothing until then.
+An edited view body needs nothing here (the old function takes the new code
+wherever Flask holds it). What this adapter does, for every live Flask app:
+
+- before a route's def runs again (its decorator changed, or it is new): the
+  apps and their blueprints accept setup methods again (Flask refuses them
+  after the first request), and the endpoint the old def registered through a
+  route decorator is taken out of the app (its URL rules and view function)
+  and out of its blueprint's recorded routes, so the new registration does not
+  collide; all of it undone on rollback;
+- after the reload: routes a blueprint recorded since are applied to every app
+  it is registered on (with the prefix that registration used), views whose
+  def was removed are removed, and setup is closed again.
+
+Werkzeug's URL map cannot drop a rule: the map's matcher is rebuilt from the
+rules kept (the same Rule objects) and swapped in.
 """
+
+import ast
+import sys
+
+from . import heap
+from . import paths
 
 NAME = 'Flask'
 MODULES = ('flask',)
+
+# Decorators that register a route (app.route, bp.get, ...).
+ROUTE_DECORATORS = frozenset(("route", "get", "post", "put", "patch", "delete"))
+
+
+# -- finding apps, blueprints and views ----------------------------------
+
+def apps(st):
+    """The live Flask applications (instances of Flask and its subclasses)."""
+    flask = sys.modules.get("flask")
+    if flask is None:
+        return []
+    classes, todo = [], [flask.Flask]
+    while todo:
+        cls = todo.pop()
+        classes.append(cls)
+        todo.extend(cls.__subclasses__())
+    return heap.instances(st, classes)
+
+
+def registrations(app_list):
+    """(app, registered name, blueprint) for every blueprint on the apps."""
+    out = []
+    for app in app_list:
+        for reg, bp in list(getattr(app, "blueprints", {}).items()):
+            out.append((app, reg, bp))
+    return out
+
+
+def _chain(view):
+    """The view and what it wraps (functools.wraps chains, a class view's class)."""
+    seen = set()
+    while view is not None and id(view) not in seen:
+        seen.add(id(view))
+        yield view
+        cls = getattr(view, "view_class", None)
+        if cls is not None:
+            yield cls
+        view = getattr(view, "__wrapped__", None)
+
+
+def defined_as(view, module, names):
+    """True when view (or what it wraps) is the top-level def module.<name>."""
+    for part in _chain(view):
+        if getattr(part, "__module__", None) == module and getattr(
+                part, "__qualname__", None) in names:
+            return True
+    return False
+
+
+def wraps_object(view, obj):
+    return any(part is obj for part in _chain(view))
+
+
+def _route_lambda(func):
+    """The (rule, endpoint, view_func) of a blueprint's recorded add_url_rule, or None."""
+    code = getattr(func, "__code__", None)
+    if code is None or not getattr(func, "__qualname__", "").startswith(
+            "Blueprint.add_url_rule"):
+        return None
+    cells = {}
+    for name, cell in zip(code.co_freevars, func.__closure__ or ()):
+        try:
+            cells[name] = cell.cell_contents
+        except ValueError:
+            pass
+    return cells.get("rule"), cells.get("endpoint"), cells.get("view_func")
+
+
+# -- URL map surgery ------------------------------------------------------
+
+def drop_endpoints(app, endpoints):
+    """Remove the endpoints' URL rules and view functions from app; return an undo."""
+    url_map = app.url_map
+    endpoints = set(endpoints)
+    views = {e: app.view_functions[e] for e in endpoints if e in app.view_functions}
+    for e in views:
+        del app.view_functions[e]
+    saved = dict(vars(url_map))
+    by_endpoint = getattr(url_map, "_rules_by_endpoint", {})
+    if any(e in by_endpoint for e in endpoints):
+        if hasattr(url_map, "_matcher"):  # Werkzeug 2.2+: a state machine
+            keep = {e: list(r) for e, r in by_endpoint.items() if e not in endpoints}
+            matcher = type(url_map._matcher)(url_map.merge_slashes)
+            for rules in keep.values():
+                for rule in rules:
+                    if not rule.build_only:
+                        matcher.add(rule)
+            matcher.update()
+            url_map._matcher, url_map._rules_by_endpoint = matcher, keep
+        else:  # older Werkzeug: a sorted list of rules
+            url_map._rules = [r for r in url_map._rules if r.endpoint not in endpoints]
+            url_map._rules_by_endpoint = {
+                e: list(r) for e, r in by_endpoint.items() if e not in endpoints}
+        url_map._remap = True
+
+    def undo():
+        vars(url_map).update(saved)
+        app.view_functions.update(views)
+    return undo
+
+
+# -- setup methods after the first request --------------------------------
+
+def _allow_setup(f_name):
+    """Stands for Flask's _check_setup_finished while a reload registers routes."""
+
+
+def open_setup(objs):
+    for obj in objs:
+        obj._check_setup_finished = _allow_setup
+
+
+def close_setup(objs):
+    for obj in objs:
+        if vars(obj).get("_check_setup_finished") is _allow_setup:
+            del obj._check_setup_finished
+
+
+# -- one reload's state ---------------------------------------------------
+
+class _Reload:
+    """What this adapter knows during one reload (kept on the Context)."""
+
+    def __init__(self, ctx):
+        self.apps = apps(ctx.st)
+        self.regs = registrations(self.apps)
+        self.blueprints = []
+        for _, _, bp in self.regs:
+            if all(bp is not b for b in self.blueprints):
+                self.blueprints.append(bp)
+        self.recorded = {id(bp): list(bp.deferred_functions) for bp in self.blueprints}
+        self.prefixes = {(id(app), reg): prefix_of(app, reg, bp) for app, reg, bp in self.regs}
+        self.routed = {}  # module -> names its old source decorated with a route
+        self.opened = self.apps + self.blueprints
+        open_setup(self.opened)
+        ctx.on_rollback(self.rollback)
+
+    def rollback(self):
+        close_setup(self.opened)
+        for bp in self.blueprints:
+            bp.deferred_functions[:] = self.recorded[id(bp)]
+
+
+def _state(ctx, create=True):
+    state = getattr(ctx, "_fw_flask", None)
+    if state is None and create:
+        state = ctx._fw_flask = _Reload(ctx)
+    return state
+
+
+def prefix_of(app, reg, bp):
+    """The URL prefix the registration reg of bp used on app, read back from a
+    rule it added (None: the blueprint's own)."""
+    for func in bp.deferred_functions:
+        parts = _route_lambda(func)
+        if parts is None or parts[0] is None:
+            continue
+        rule, endpoint, view = parts
+        if endpoint is None:
+            endpoint = getattr(view, "__name__", None)
+        for r in app.url_map._rules_by_endpoint.get("%s.%s" % (reg, endpoint), ()):
+            tail = rule.lstrip("/")
+            if not tail:
+                return r.rule
+            if r.rule.endswith(tail):
+                return r.rule[:len(r.rule) - len(tail)] or None
+    return None
+
+
+def routed_names(st, module):
+    """The top-level defs the module's source before this reload decorated
+    with a route (None when that source is unknown)."""
+    mod = sys.modules.get(module)
+    path = paths.module_path(mod) if mod is not None else None
+    data = st.sources.before(path) if path else None
+    if data is None:
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    out = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for dec in node.decorator_list:
+                func = dec.func if isinstance(dec, ast.Call) else dec
+                if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS:
+                    out.add(node.name)
+    return out
+
+
+# -- the adapter ----------------------------------------------------------
+
+def before_run(ctx, module, names):
+    """A def that registered a route runs again: take its endpoint out of the
+    apps and its blueprint's recorded routes, and let setup methods run."""
+    state = _state(ctx)
+    if module not in state.routed:
+        state.routed[module] = routed_names(ctx.st, module)
+    routed = state.routed[module]
+    names = set(names) if routed is None else set(names) & routed
+    if not names:
+        return
+    for app in state.apps:
+        hit = [e for e, v in app.view_functions.items() if defined_as(v, module, names)]
+        if hit:
+            ctx.on_rollback(drop_endpoints(app, hit))
+    for bp in state.blueprints:
+        kept = [f for f in bp.deferred_functions
+                if not (_route_lambda(f) and defined_as(_route_lambda(f)[2], module, names))]
+        if len(kept) != len(bp.deferred_functions):
+            bp.deferred_functions[:] = kept
+
+
+def after(ctx):
+    """Apply blueprint routes recorded during the reload, remove views whose
+    def was removed, close setup again."""
+    removed = []
+    for module, changes in ctx.changes.items():
+        for key, (old, new) in changes.items():
+            if callable(old) and not callable(new) and not isinstance(old, type):
+                removed.append(old)
+    state = _state(ctx, create=bool(removed))
+    if state is None:
+        return
+    try:
+        for old in removed:
+            for app in state.apps:
+                hit = [e for e, v in app.view_functions.items() if wraps_object(v, old)]
+                if hit:
+                    drop_endpoints(app, hit)
+            for bp in state.blueprints:
+                bp.deferred_functions[:] = [
+                    f for f in bp.deferred_functions
+                    if not (_route_lambda(f) and wraps_object(_route_lambda(f)[2], old))]
+        for app, reg, bp in state.regs:
+            known = {id(f) for f in state.recorded[id(bp)]}
+            new = [f for f in bp.deferred_functions if id(f) not in known]
+            if not new:
+                continue
+            options = {"name": reg.rpartition(".")[2], "name_prefix": reg.rpartition(".")[0]}
+            prefix = state.prefixes.get((id(app), reg))
+            if prefix is not None:
+                options["url_prefix"] = prefix
+            setup = bp.make_setup_state(app, options, False)
+            for func in new:
+                try:
+                    func(setup)
+                except Exception as exc:  # one route must not stop the others
+                    parts = _route_lambda(func)
+                    ctx.report("not-updated", "route %s of blueprint `%s` could not be added "
+                               "to Flask app `%s`: %s: %s; restart to serve it" % (
+                                   parts[0] if parts else "?", reg, app.name,
+                                   type(exc).__name__, exc), holder="Flask app `%s`" % app.name)
+    finally:
+        close_setup(state.opened)
+
+
+def describe(obj):
+    """Name a holder as a Flask user knows it, or None."""
+    flask = sys.modules.get("flask")
+    if flask is None:
+        return None
+    if isinstance(obj, flask.Flask):
+        return "Flask app `%s`" % obj.name
+    found = [a for a in _gc_apps() if obj is a.view_functions]
+    if found:
+        return "the views of Flask app `%s`" % found[0].name
+    if isinstance(obj, flask.Blueprint):
+        for app in _gc_apps():
+            for reg, bp in app.blueprints.items():
+                if bp is obj:
+                    return "blueprint `%s` of Flask app `%s`" % (reg, app.name)
+        return "blueprint `%s`" % obj.name
+    if callable(obj):
+        for app in _gc_apps():
+            for endpoint, view in app.view_functions.items():
+                if wraps_object(view, obj):
+                    return "view `%s` of Flask app `%s`" % (endpoint, app.name)
+    return None
+
+
+def _gc_apps():
+    class _St:  # describe has no engine state: filter gc's objects here
+        accel = None
+    return apps(_St())
