@@ -109,6 +109,22 @@ class UserHook:
         self._call("after_reload", ctx)
 
 
+def describe(obj):
+    """Return how the active adapters name obj for users ("Flask app `shop`"),
+    or None."""
+    for adapter in active():
+        func = getattr(adapter, "describe", None)
+        if func is None:
+            continue
+        try:
+            text = func(obj)
+        except Exception:  # naming is best effort
+            text = None
+        if text:
+            return text
+    return None
+
+
 def call(adapters, method, ctx, *args):
     """Call method on every adapter that has it (exceptions propagate)."""
     for adapter in adapters:

@@ -17,6 +17,7 @@ import platform
 import sys
 import time
 
+from . import adapters
 from . import entries
 from . import failure
 from . import fixes
@@ -34,7 +35,9 @@ _NO_FULL = 1 << 30  # a gen2 threshold that is never reached
 
 def new_state(root, kind="host"):
     """Return a fresh State for workspace root; kind is "host" or "agent"."""
-    return statemod.State(root, kind)
+    st = statemod.State(root, kind)
+    st.describe = adapters.describe
+    return st
 
 
 def handle(st, method, params=None):

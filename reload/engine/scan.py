@@ -23,18 +23,24 @@ CONTAINERS = (list, tuple, set, frozenset, dict, collections.deque)
 MAX_ITEMS = 100000
 MAX_DEPTH = 3
 NEST_LIMIT = 1000  # larger containers are searched for callables, not descended
+WALK_BUDGET = 20000  # objects looked into below one module-level value
 CALLABLE_KINDS = frozenset((types.FunctionType, types.MethodType))
 
 
 def holder_modules(st, package):
-    """Return [(name, module)] of workspace modules outside package, plus __main__."""
+    """Return [(name, module)] of workspace modules outside package, plus
+    __main__, each module object once (billiard and multiprocessing alias
+    `__mp_main__` to `__main__`: findings would come twice)."""
     out = []
-    for name, module in list(sys.modules.items()):
-        if module is None or paths.in_tree(name, package):
+    seen = set()
+    items = sorted(list(sys.modules.items()), key=lambda kv: kv[0] != "__main__")
+    for name, module in items:
+        if module is None or paths.in_tree(name, package) or id(module) in seen:
             continue
         if name == "__main__" or paths.is_workspace(
                 paths.module_path(module), st.root, st.libdirs, st.real):
             if isinstance(module, types.ModuleType):
+                seen.add(id(module))
                 out.append((name, module))
     return out
 
@@ -170,7 +176,7 @@ def old_callables(old, value):
 
 
 def _walk(old, value, depth, seen, out):
-    if id(value) in seen:
+    if id(value) in seen or len(seen) > WALK_BUDGET:
         return
     seen.add(id(value))
     if isinstance(value, dict):
@@ -179,7 +185,9 @@ def _walk(old, value, depth, seen, out):
         items = list(islice(value, MAX_ITEMS))
     elif depth == 0 and isinstance(value, type):
         items = [v for v in vars(value).values() if isinstance(v, CONTAINERS)]
-    elif depth == 0 and _is_plain_instance(value):
+    elif _is_plain_instance(value):
+        # Framework objects keep user code a few attributes down (an app's
+        # router's routes' endpoints): objects are looked into at every depth.
         try:
             items = list(vars(value).values())
         except TypeError:
@@ -196,8 +204,7 @@ def _walk(old, value, depth, seen, out):
         if own is not None:
             if own[0] != "module" and all(own[2] is not o[2] for o in out):
                 out.append(own)
-        elif nest and (isinstance(item, CONTAINERS) or (
-                depth == 0 and _is_plain_instance(item))):
+        elif nest and (isinstance(item, CONTAINERS) or _is_plain_instance(item)):
             _walk(old, item, depth + 1, seen, out)
 
 
@@ -241,8 +248,10 @@ def _callbacks(st, old, hname, path, rel, idx, name, value, index_of, found, hit
         twice = new is not None and contains_identity(value, new)
         state = ("next to the new one, so it is registered twice" if twice
                  else "registered before the reload")
-        msg = ("`%s` in %s holds the old `%s` (%s); re-register the new one or patch "
-               "in place; %s" % (name, rel, target, state, at))
+        label = st.describe(value) if st.describe is not None else None
+        what = "`%s` in %s%s" % (name, rel, " (%s)" % label if label else "")
+        msg = ("%s holds the old `%s` (%s); re-register the new one or patch "
+               "in place; %s" % (what, target, state, at))
         found.append(entries.stale("stale-callback", msg, where, hname, name, target,
                                    old.definition(kind, om, new), real=st.real))
 

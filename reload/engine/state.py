@@ -205,6 +205,7 @@ class State:
         self.codes = {}  # path -> ((mtime_ns, size), module code, source bytes or None)
         self.codedefs = {}  # path -> ((mtime_ns, size), codedefs.CodeDefs or None)
         self.socket = None  # the host's socket path, named in reports
+        self.describe = None  # adapters.describe (set by api): names holders for users
         self.compilers = None  # precompile.Pool, started by the first big reload
         self.count = 0  # reloads done
         self.lock = threading.RLock()  # one request at a time, queued
