@@ -88,7 +88,7 @@ func codeAction(s *Server, p *codeActionParams) (any, error) {
 			})
 		}
 	}
-	if pkg, ok := reload.ResolvePackage(r.dir, path); ok && want(KindDeepReload) && !r.currentSettings().Excluded(pkg) {
+	if pkg, ok := r.packageOf(path); ok && want(KindDeepReload) && !r.currentSettings().Excluded(pkg) {
 		out = append(out, action{
 			Title: fmt.Sprintf("Deep reload package `%s`", pkg), Kind: KindDeepReload,
 			Command: &protocol.Command{Title: "Deep reload", Command: CmdDeepReload,

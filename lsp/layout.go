@@ -57,11 +57,7 @@ func workspaceEntries(root string, sysPath []string) []string {
 
 // packageOf is the top-level package of a file of the root.
 func (r *root) packageOf(path string) (string, bool) {
-	path = reload.Canonical(path)
-	if path == r.dir || !isUnder(path, r.dir) {
-		return "", false
-	}
-	return reload.PackageOf(path, r.sysPath())
+	return reload.ResolvePackageIn(r.dir, path, r.sysPath())
 }
 
 // packagePath is the directory (or module file) of a top-level package:

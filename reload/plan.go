@@ -13,13 +13,19 @@ import (
 // belongs to, with the project's declared sys.path (project.SysPath: the
 // root and a src layout): PackageOf's rule. ok is false for files outside
 // root, non-Python files, and names Python cannot import. Callers that
-// know the interpreter's real sys.path use PackageOf with it.
+// know more of sys.path (the interpreter's, the paths setting) use
+// ResolvePackageIn.
 func ResolvePackage(root, file string) (pkg string, ok bool) {
+	return ResolvePackageIn(root, file, project.SysPath(Canonical(root), nil))
+}
+
+// ResolvePackageIn is ResolvePackage with the sys.path entries given.
+func ResolvePackageIn(root, file string, entries []string) (pkg string, ok bool) {
 	root, file = Canonical(root), Canonical(file)
 	if file == root || !isWithin(file, root) {
 		return "", false
 	}
-	return PackageOf(file, project.SysPath(root, nil))
+	return PackageOf(file, entries)
 }
 
 // PackageOf is the engine's rule (reload/engine/resolve.py package_of) for

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/config"
+	"github.com/pyreload/pyreload/reload/project"
 )
 
 // watchDebounce collapses a burst of file events (an editor's save is
@@ -94,6 +95,9 @@ type treeWatcher struct {
 	only []string // packages to reload; empty: all
 	fsw  *fsnotify.Watcher
 	errw io.Writer
+	// sysPath is the root's sys.path entries (src layout, paths setting):
+	// which package a file belongs to.
+	sysPath []string
 }
 
 func newTreeWatcher(root string, packages []string) (*treeWatcher, error) {
@@ -101,11 +105,12 @@ func newTreeWatcher(root string, packages []string) (*treeWatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &treeWatcher{root: root, fsw: fsw, errw: os.Stderr}
+	st, _ := config.Load(root) // problems are told by loadSettings
+	w := &treeWatcher{root: root, fsw: fsw, errw: os.Stderr, sysPath: project.SysPath(root, st.Paths)}
 	for _, p := range packages {
 		if strings.HasSuffix(p, ".py") || strings.Contains(p, string(filepath.Separator)) {
 			abs, _ := filepath.Abs(p)
-			if pkg, ok := reload.ResolvePackage(root, abs); ok {
+			if pkg, ok := reload.ResolvePackageIn(root, abs, w.sysPath); ok {
 				p = pkg
 			}
 		}
@@ -184,7 +189,7 @@ func (w *treeWatcher) add(file string, pending map[string]bool) bool {
 	if !strings.HasSuffix(file, ".py") {
 		return false
 	}
-	pkg, ok := reload.ResolvePackage(w.root, file)
+	pkg, ok := reload.ResolvePackageIn(w.root, file, w.sysPath)
 	if !ok || !w.wanted(pkg) {
 		return false
 	}
