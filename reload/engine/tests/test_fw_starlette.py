@@ -1,0 +1,227 @@
+"""Starlette and FastAPI apps across in-place reloads (fw_starlette with
+fw_pydantic), on Debian's packages, driven through the apps' own TestClient,
+each test in a fresh interpreter (harness.py)."""
+
+import unittest
+
+from .fwcheck import need
+from .harness import run
+
+API = {
+    "svc/__init__.py": "",
+    "svc/models.py": '''
+        from pydantic import BaseModel, validator
+
+
+        class Item(BaseModel):
+            name: str
+            price: float = 0
+
+            @validator("name")
+            def strip(cls, v):
+                return v.strip()
+    ''',
+    "svc/deps.py": '''
+        def token():
+            return "t1"
+    ''',
+    "svc/items.py": '''
+        from fastapi import APIRouter, Depends
+
+        from . import deps
+        from .models import Item
+
+        router = APIRouter(prefix="/items", tags=["items"])
+
+
+        def label(n):
+            return "item %d" % n
+
+
+        @router.get("/{item_id}")
+        def read_item(item_id: int):
+            return {"id": item_id, "label": label(item_id)}
+
+
+        @router.post("/")
+        def create(item: Item, tok: str = Depends(deps.token)):
+            return {"item": item.dict(), "tok": tok}
+
+
+        @router.get("/old/one")
+        def old_one():
+            return "old"
+    ''',
+    "svc/main.py": '''
+        from fastapi import FastAPI
+
+        from . import items
+
+        app = FastAPI()
+        HITS = []
+        app.include_router(items.router, prefix="/v1", tags=["v1"])
+
+
+        @app.get("/")
+        def root():
+            HITS.append(1)
+            return {"v": 1, "hits": len(HITS)}
+    ''',
+}
+
+STEPS = r'''
+from fastapi.testclient import TestClient
+import svc.main
+app = svc.main.app
+client = TestClient(app)
+seen = []
+def step(label, rel, pairs, *reqs, tail=""):
+    if rel:
+        path = os.path.join(ROOT, rel)
+        text = open(path).read()
+        for old, new in pairs:
+            assert old in text, old
+            text = text.replace(old, new)
+        edit(rel, text + tail)
+    rep = reload("svc", mode="inplace")
+    got = {"label": label, "error": (rep.get("error") or {}).get("message"),
+           "lines": lines(rep), "answers": []}
+    for req in reqs:
+        method, url = req[0], req[1]
+        resp = client.request(method, url, json=req[2] if len(req) > 2 else None)
+        try:
+            body = resp.json()
+        except ValueError:
+            body = resp.text
+        got["answers"].append([resp.status_code, body])
+    got["paths"] = [getattr(r, "path", None) for r in app.router.routes
+                    if getattr(r, "path", "").startswith(("/v1", "/n"))]
+    seen.append(got)
+    return got
+'''
+
+
+@need("fastapi", "httpx")
+class FastAPITests(unittest.TestCase):
+    maxDiff = None
+
+    def test_routes_follow_edits(self):
+        result, _, err = run(API, STEPS + r'''
+step("start", None, [], ("GET", "/"), ("GET", "/v1/items/3"))
+step("body", "svc/main.py", [('"v": 1', '"v": 2')], ("GET", "/"))
+step("helper", "svc/items.py", [('"item %d"', '"thing %d"')], ("GET", "/v1/items/3"))
+step("signature", "svc/items.py",
+     [("def read_item(item_id: int):", "def read_item(item_id: int, q: str = 'none'):"),
+      ('"label": label(item_id)}', '"label": label(item_id), "q": q}')],
+     ("GET", "/v1/items/3?q=x"))
+step("new router route", "svc/items.py", [], ("GET", "/v1/items/new/x"),
+     tail='\n\n@router.get("/new/x")\ndef new_x():\n    return "new"\n')
+step("new app route", "svc/main.py", [], ("GET", "/new"),
+     tail='\n\n@app.get("/new")\ndef new():\n    return "app new"\n')
+step("removed route", "svc/items.py",
+     [('@router.get("/old/one")\ndef old_one():\n    return "old"\n', '')],
+     ("GET", "/v1/items/old/one"))
+step("decorator path", "svc/items.py", [('@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")')],
+     ("GET", "/v1/items/by-id/4"), ("GET", "/v1/items/4"))
+step("dependency", "svc/deps.py", [('"t1"', '"t2"')], ("POST", "/v1/items/", {"name": " a "}))
+step("model field", "svc/models.py", [("    price: float = 0\n", "    price: float = 0\n    qty: int = 1\n")],
+     ("POST", "/v1/items/", {"name": " a ", "qty": 5}))
+step("validator", "svc/models.py", [("v.strip()", "v.strip().upper()")],
+     ("POST", "/v1/items/", {"name": " a "}))
+step("syntax error", "svc/items.py", [('return "new"', 'return "new"(')],
+     ("GET", "/v1/items/new/x"), ("GET", "/"))
+RESULT["seen"] = seen
+RESULT["same_app"] = svc.main.app is app
+''')
+        seen = {s["label"]: s for s in result["seen"]}
+        for label, s in seen.items():
+            if label != "syntax error":
+                self.assertIsNone(s["error"], (label, err))
+        self.assertEqual(seen["start"]["answers"], [[200, {"v": 1, "hits": 1}],
+                                                    [200, {"id": 3, "label": "item 3"}]])
+        # the endpoint's body: module state (HITS) kept
+        self.assertEqual(seen["body"]["answers"], [[200, {"v": 2, "hits": 2}]])
+        self.assertEqual(seen["helper"]["answers"], [[200, {"id": 3, "label": "thing 3"}]])
+        self.assertEqual(seen["signature"]["answers"],
+                         [[200, {"id": 3, "label": "thing 3", "q": "x"}]])
+        self.assertEqual(seen["new router route"]["answers"], [[200, "new"]])
+        self.assertEqual(seen["new router route"]["paths"],
+                         ["/v1/items/{item_id}", "/v1/items/", "/v1/items/old/one",
+                          "/v1/items/new/x"])
+        self.assertEqual(seen["new app route"]["answers"], [[200, "app new"]])
+        self.assertEqual(seen["removed route"]["answers"], [[404, {"detail": "Not Found"}]])
+        self.assertEqual(seen["decorator path"]["answers"][0],
+                         [200, {"id": 4, "label": "thing 4", "q": "none"}])
+        self.assertEqual(seen["decorator path"]["answers"][1][0], 404)  # the old path is gone
+        self.assertEqual(seen["decorator path"]["paths"],
+                         ["/v1/items/by-id/{item_id}", "/v1/items/", "/v1/items/new/x", "/new"])
+        self.assertEqual(seen["dependency"]["answers"],
+                         [[200, {"item": {"name": "a", "price": 0.0}, "tok": "t2"}]])
+        self.assertEqual(seen["model field"]["answers"],
+                         [[200, {"item": {"name": "a", "price": 0.0, "qty": 5}, "tok": "t2"}]])
+        self.assertEqual(seen["validator"]["answers"],
+                         [[200, {"item": {"name": "A", "price": 0.0, "qty": 1}, "tok": "t2"}]])
+        self.assertIn("was never closed", seen["syntax error"]["error"])
+        self.assertEqual(seen["syntax error"]["answers"][0], [200, "new"])
+        self.assertEqual(seen["syntax error"]["answers"][1][0], 200)
+        self.assertTrue(result["same_app"])
+
+    def test_app_made_again_keeps_the_served_object(self):
+        files = {
+            "svc/__init__.py": "",
+            "svc/main.py": '''
+                from starlette.applications import Starlette
+                from starlette.responses import PlainTextResponse
+                from starlette.routing import Route
+
+
+                def home(request):
+                    return PlainTextResponse("home")
+
+
+                routes = [Route("/", home)]
+                app = Starlette(routes=routes)
+            ''',
+            "svc/fast.py": '''
+                from fastapi import FastAPI
+
+                api = FastAPI(title="one")
+
+
+                @api.get("/items/{item_id}")
+                def item(item_id: int):
+                    return item_id
+            ''',
+        }
+        result, _, err = run(files, STEPS.replace("import svc.main", "import svc.main, svc.fast")
+                             + r'''
+fast = TestClient(svc.fast.api)
+step("new route in the list", "svc/main.py",
+     [('routes = [Route("/", home)]', 'def new(request):\n    return PlainTextResponse("new")\n\n\n'
+       'routes = [Route("/", home), Route("/n", new)]')],
+     ("GET", "/n"), ("GET", "/"))
+got = step("app arguments", "svc/main.py", [("Starlette(routes=routes)", "Starlette(debug=True, routes=routes)")],
+           ("GET", "/n"))
+step("title", "svc/fast.py", [('title="one"', 'title="two"')])
+RESULT.update(seen=seen, same=svc.main.app is app, fast=fast.get("/items/5").json(),
+              title=fast.get("/openapi.json").json()["info"]["title"],
+              described=api.inplace.adapters.fw_starlette.describe(svc.fast.api.router.routes[-1]))
+''')
+        seen = {s["label"]: s for s in result["seen"]}
+        self.assertIsNone(seen["new route in the list"]["error"], err)
+        self.assertEqual(seen["new route in the list"]["answers"], [[200, "new"], [200, "home"]])
+        self.assertEqual(seen["new route in the list"]["lines"], [])
+        self.assertEqual(seen["app arguments"]["answers"], [[200, "new"]])
+        self.assertEqual(len(seen["app arguments"]["lines"]), 1)
+        self.assertIn("main.py:16:1: warning: the Starlette app `svc.main.app` was made again and "
+                      "its debug changed", seen["app arguments"]["lines"][0])
+        self.assertIn("[restart-needed]", seen["app arguments"]["lines"][0])
+        self.assertTrue(result["same"])
+        self.assertEqual(result["fast"], 5)
+        # the new app's docs routes came with its routes: its OpenAPI title shows
+        self.assertEqual(result["title"], "two")
+        self.assertEqual(result["described"], "route GET /items/{item_id} of the FastAPI app")
+
+
+if __name__ == "__main__":
+    unittest.main()
