@@ -2,28 +2,11 @@
 polls app of testdata/frameworks/django, set up in a fresh interpreter
 (harness.py) and driven through Django's test client after every edit."""
 
-import os
 import unittest
 
+from .fwapps import app_files
 from .fwcheck import need
 from .harness import run
-
-APP = os.path.join(os.path.dirname(__file__), "..", "..", "..", "testdata", "frameworks",
-                   "django")
-
-
-def app_files():
-    """The polls project as {relative path: text}."""
-    out = {}
-    for top, dirs, files in os.walk(APP):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in files:
-            if name.endswith((".py", ".html")):
-                full = os.path.join(top, name)
-                with open(full) as handle:
-                    out[os.path.relpath(full, APP)] = handle.read()
-    return out
-
 
 SETUP = r'''
 import warnings
@@ -72,7 +55,7 @@ class DjangoTests(unittest.TestCase):
     maxDiff = None
 
     def test_views_urls_templates_and_state(self):
-        result, _, err = run(app_files(), SETUP + r'''
+        result, _, err = run(app_files("django"), SETUP + r'''
 seen = {}
 get("/polls/"); get("/polls/")
 rep = step("polls/views.py", '"index v1 "', '"index v2 "')
@@ -104,7 +87,7 @@ RESULT.update(seen=seen, caught=CAUGHT)
         self.assertEqual(result["caught"], [], err)
 
     def test_models_and_admin(self):
-        result, _, err = run(app_files(), SETUP + r'''
+        result, _, err = run(app_files("django"), SETUP + r'''
 seen = {}
 admins = len(admin.site._registry)
 qadmin = admin.site._registry[Question]
