@@ -114,10 +114,12 @@ def _held_members(st, enum_cls):
     into their containers)."""
     members = {id(m) for m in enum_cls}
     number = 0
+    seen = set()
     for name, module in list(sys.modules.items()):
-        if module is None or not (name == "__main__" or paths.is_workspace(
+        if module is None or id(module) in seen or not (name == "__main__" or paths.is_workspace(
                 paths.module_path(module), st.root, st.libdirs, st.real)):
             continue
+        seen.add(id(module))
         for value in list(vars(module).values()):
             if id(value) in members:
                 number += 1
@@ -137,9 +139,11 @@ def _deleted(st, package, outcome, found):
         return
     by_id = {id(old): key for key, old in gone.items()
              if not isinstance(old, (int, str, bytes, float, bool, type(None)))}
-    for hname, hmod in list(sys.modules.items()):
-        if not isinstance(hmod, types.ModuleType):
+    visited = set()  # a module aliased under two names (__mp_main__) is read once
+    for hname, hmod in sorted(sys.modules.items(), key=lambda kv: kv[0] != "__main__"):
+        if not isinstance(hmod, types.ModuleType) or id(hmod) in visited:
             continue
+        visited.add(id(hmod))
         if not (hname == "__main__" or paths.is_workspace(
                 paths.module_path(hmod), st.root, st.libdirs, st.real)):
             continue
