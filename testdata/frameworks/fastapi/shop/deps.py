@@ -1,0 +1,2 @@
+def api_key():
+    return "key-1"
