@@ -170,6 +170,19 @@ class Sources:
             local.busy = busy
 
 
+def _importing(frame, depth=4):
+    """True when the code opening a file is the import system (or runpy):
+    a traceback's or inspect's read of the same file (linecache) is not what
+    the module was loaded from."""
+    while frame is not None and depth:
+        name = frame.f_code.co_filename
+        if name.startswith(("<frozen importlib", "<frozen runpy")) or name.endswith(
+                ("importlib/_bootstrap_external.py", "runpy.py")):
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
+
+
 def install_hook(sources):
     """Add the audit hook that feeds sources (once per Sources; hooks cannot be
     removed, so it holds sources weakly and does nothing once they are gone).
@@ -189,7 +202,7 @@ def install_hook(sources):
         if not path.endswith((".py", ".pyc")):
             return
         target = ref()
-        if target is not None:
+        if target is not None and _importing(sys._getframe(1)):
             target.on_open(path)
 
     sys.addaudithook(hook)
