@@ -10,8 +10,9 @@ wherever Flask holds it). What this adapter does, for every live Flask app:
   and out of its blueprint's recorded routes, so the new registration does not
   collide; all of it undone on rollback;
 - after the reload: routes a blueprint recorded since are applied to every app
-  it is registered on (with the prefix that registration used), views whose
-  def was removed are removed, and setup is closed again.
+  it is registered on (with the prefix that registration used), a blueprint
+  made again (its module ran whole) replaces the old one on its apps, views
+  whose def was removed are removed, and setup is closed again.
 
 Werkzeug's URL map cannot drop a rule: the map's matcher is rebuilt from the
 rules kept (the same Rule objects) and swapped in.
@@ -248,10 +249,15 @@ def after(ctx):
         for key, (old, new) in changes.items():
             if callable(old) and not callable(new) and not isinstance(old, type):
                 removed.append(old)
-    state = _state(ctx, create=bool(removed))
+    flask = sys.modules.get("flask")
+    remade = [(old, new) for changes in ctx.changes.values() for old, new in changes.values()
+              if isinstance(old, flask.Blueprint) and isinstance(new, flask.Blueprint)]
+    state = _state(ctx, create=bool(removed or remade))
     if state is None:
         return
     try:
+        for old, new in remade:
+            reregister(ctx, state, old, new)
         for old in removed:
             for app in state.apps:
                 hit = [e for e, v in app.view_functions.items() if wraps_object(v, old)]
@@ -282,6 +288,36 @@ def after(ctx):
                                    type(exc).__name__, exc), holder="Flask app `%s`" % app.name)
     finally:
         close_setup(state.opened)
+
+
+def reregister(ctx, state, old, new):
+    """A blueprint made again (its module ran whole) takes the old one's place
+    on every app: the old registration's routes and request hooks go, the new
+    blueprint registers with the same name and prefix."""
+    for app, reg, bp in state.regs:
+        if bp is not old or app.blueprints.get(reg) is not old:
+            continue
+        drop_endpoints(app, [e for e in app.view_functions if e.startswith(reg + ".")] + [
+            r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith(reg + ".")])
+        for attr in ("before_request_funcs", "after_request_funcs", "teardown_request_funcs",
+                     "url_default_functions", "url_value_preprocessors",
+                     "template_context_processors", "error_handler_spec"):
+            getattr(app, attr, {}).pop(reg, None)
+        del app.blueprints[reg]
+        options = {"name": reg.rpartition(".")[2], "name_prefix": reg.rpartition(".")[0]}
+        prefix = state.prefixes.get((id(app), reg))
+        if prefix is not None:
+            options["url_prefix"] = prefix
+        try:
+            app.register_blueprint(new, **options)
+        except Exception as exc:
+            app.blueprints[reg] = old
+            ctx.report("not-updated", "blueprint `%s` made again could not replace the old one "
+                       "on Flask app `%s`: %s: %s; restart to serve it" % (
+                           reg, app.name, type(exc).__name__, exc),
+                       holder="Flask app `%s`" % app.name)
+        state.opened.append(new)
+        state.recorded[id(new)] = list(new.deferred_functions)
 
 
 def describe(obj):

@@ -171,6 +171,50 @@ RESULT.update(ok=rep["ok"], after=[get("/blog/old"), get("/blog/older")],
         self.assertEqual(result["rules"], ["/auth/login", "/blog/", "/blog/create", "/blog/old",
                                            "/hello", "/static/<path:filename>"])
 
+    def test_edit_after_a_rolled_back_syntax_error_runs_only_the_edit(self):
+        # The failed reload's traceback reads the broken file (linecache): that
+        # is not what the module was loaded from, so the next edit is precise.
+        broken = BLOG.replace("def old():", "def old(:")
+        fixed = BLOG.replace('"old"', '"old v2"')
+        result, _, _ = run(FILES, PRELUDE + '''
+edit("flaskr/blog.py", %r)
+bad = reload("flaskr", mode="inplace")
+edit("flaskr/blog.py", %r)
+rep = reload("flaskr", mode="inplace")
+RESULT.update(bad=bad["ok"], ok=rep["ok"], reset=rep["reset"], same=blog.bp is app.blueprints["blog"],
+              after=[get("/blog/old"), get("/blog/")])
+''' % (broken, fixed))
+        self.assertFalse(result["bad"])
+        self.assertTrue(result["ok"])
+        self.assertEqual(result["reset"], [])
+        self.assertTrue(result["same"])
+        self.assertEqual(result["after"], ["200 old v2", "200 Posts v1"])
+
+    def test_blueprint_made_again_replaces_the_old_one(self):
+        # The module runs whole (reset): a new Blueprint object with every
+        # route; it takes the old one's place, with the app's url_prefix.
+        text = BLOG.replace('"%s v1" % title()', '"%s v3" % title()') + '''
+
+@bp.route("/about")
+def about():
+    return "about"
+'''
+        result, _, _ = run(FILES, PRELUDE + '''
+held = [blog.bp]
+edit("flaskr/blog.py", %r)
+rep = reload("flaskr", mode="inplace", reset=["flaskr.blog"])
+RESULT.update(ok=rep["ok"], stale=lines(rep), new_bp=blog.bp is not held[0],
+              registered=app.blueprints["blog"] is blog.bp,
+              after=[get("/blog/"), get("/blog/about"), get("/blog/create"), get("/about")],
+              rules=sorted(r.rule for r in app.url_map.iter_rules()))
+''' % text)
+        self.assertTrue(result["ok"], result)
+        self.assertTrue(result["new_bp"], result)
+        self.assertTrue(result["registered"])
+        self.assertEqual(result["after"], ["200 Posts v3", "200 about", "200 create v1", "404 "])
+        self.assertEqual(result["rules"], ["/auth/login", "/blog/", "/blog/about", "/blog/create",
+                                           "/blog/old", "/hello", "/static/<path:filename>"])
+
     def test_new_route_on_an_app_in_a_module(self):
         files = {"webapp/__init__.py": "", "webapp/web.py": '''
 from flask import Flask
