@@ -502,7 +502,7 @@ class Txn:
         """Modules that may hold from-imported values: the package's, the
         workspace's and __main__."""
         st = self.st
-        for hname, hmod in list(sys.modules.items()):
+        for hname, hmod in paths.loaded_modules():
             if not isinstance(hmod, types.ModuleType):
                 continue
             if paths.in_tree(hname, self.package) or hname == "__main__":

@@ -114,12 +114,10 @@ def _held_members(st, enum_cls):
     into their containers)."""
     members = {id(m) for m in enum_cls}
     number = 0
-    seen = set()
-    for name, module in list(sys.modules.items()):
-        if module is None or id(module) in seen or not (name == "__main__" or paths.is_workspace(
+    for name, module in paths.loaded_modules():
+        if not (name == "__main__" or paths.is_workspace(
                 paths.module_path(module), st.root, st.libdirs, st.real)):
             continue
-        seen.add(id(module))
         for value in list(vars(module).values()):
             if id(value) in members:
                 number += 1
@@ -139,11 +137,9 @@ def _deleted(st, package, outcome, found):
         return
     by_id = {id(old): key for key, old in gone.items()
              if not isinstance(old, (int, str, bytes, float, bool, type(None)))}
-    visited = set()  # a module aliased under two names (__mp_main__) is read once
-    for hname, hmod in sorted(sys.modules.items(), key=lambda kv: kv[0] != "__main__"):
-        if not isinstance(hmod, types.ModuleType) or id(hmod) in visited:
+    for hname, hmod in paths.loaded_modules():  # an alias (__mp_main__) is read once
+        if not isinstance(hmod, types.ModuleType):
             continue
-        visited.add(id(hmod))
         if not (hname == "__main__" or paths.is_workspace(
                 paths.module_path(hmod), st.root, st.libdirs, st.real)):
             continue

@@ -126,3 +126,17 @@ def source_stamp(path):
     except OSError:
         return None
     return (info.st_mtime_ns, info.st_size)
+
+
+def loaded_modules():
+    """Return [(name, module)] of sys.modules, each module object once and
+    `__main__` first (billiard and multiprocessing alias `__mp_main__` to it:
+    anything found there would otherwise be found twice)."""
+    out = []
+    seen = set()
+    for name, module in sorted(list(sys.modules.items()), key=lambda kv: kv[0] != "__main__"):
+        if module is None or id(module) in seen:
+            continue
+        seen.add(id(module))
+        out.append((name, module))
+    return out

@@ -32,34 +32,69 @@ def holder_modules(st, package):
     __main__, each module object once (billiard and multiprocessing alias
     `__mp_main__` to `__main__`: findings would come twice)."""
     out = []
-    seen = set()
-    items = sorted(list(sys.modules.items()), key=lambda kv: kv[0] != "__main__")
-    for name, module in items:
-        if module is None or paths.in_tree(name, package) or id(module) in seen:
+    for name, module in paths.loaded_modules():
+        if paths.in_tree(name, package) or not isinstance(module, types.ModuleType):
             continue
         if name == "__main__" or paths.is_workspace(
                 paths.module_path(module), st.root, st.libdirs, st.real):
-            if isinstance(module, types.ModuleType):
-                seen.add(id(module))
-                out.append((name, module))
+            out.append((name, module))
     return out
+
+
+class _Scan:
+    """One scan of a package: the old objects, and what was found and hit
+    (old generations something still refers to)."""
+
+    def __init__(self, st, package):
+        self.st = st
+        self.old = oldobjects.Old(st, package)
+        self.found = []
+        self.hits = set()
+
+    def index(self, path):
+        return locate.index(self.st, path)
+
+    def add(self, om, code, message, where, holder, name, target, new=None, count=1):
+        self.hits.add(id(om))
+        self.found.append(entries.stale(code, message, where, holder, name, target, new,
+                                        count=count, real=self.st.real))
+
+
+class _Holder:
+    """A module looked at for bindings: its name, file, index and namespace."""
+
+    def __init__(self, sc, name, module):
+        self.name = name
+        self.path = paths.module_path(module)
+        self.rel = paths.display(self.path, sc.st.root, sc.st.real)
+        self.idx = sc.index(self.path)
+        self.space = vars(module)
+
+    def where(self, name):
+        """Return (how, (path, span)) of name's binding here, or (None, None)."""
+        hit = self.idx.binding(name) if self.idx is not None else None
+        if hit is None:
+            return None, None
+        return hit[0], (self.path, hit[1])
+
+    def at(self, name):
+        """Return (where, "imported at line N")."""
+        how, where = self.where(name)
+        return where, entries.at_line(how, where[1] if where else None)
 
 
 def scan(st, package):
     """Return the Stale dicts of package; prune generations nothing refers to."""
-    old = oldobjects.Old(st, package)
-    if not old.mods:
+    sc = _Scan(st, package)
+    if not sc.old.mods:
         return []
-    found = []
-    hits = set()
-    index_of = lambda path: locate.index(st, path)  # noqa: E731
     for hname, hmod in holder_modules(st, package):
-        _scan_holder(st, old, hname, hmod, index_of, found, hits)
-    _scan_instances(st, old, index_of, found, hits)
-    _scan_subclasses(st, old, index_of, found, hits)
-    _scan_threads(st, old, found, hits)
-    _prune(st, package, hits)
-    return sorted(found, key=entries.sort_key)
+        _scan_holder(sc, _Holder(sc, hname, hmod))
+    _scan_instances(sc)
+    _scan_subclasses(sc)
+    _scan_threads(sc)
+    _prune(st, package, sc.hits)
+    return sorted(sc.found, key=entries.sort_key)
 
 
 def _prune(st, package, hits):
@@ -72,93 +107,76 @@ def _prune(st, package, hits):
     st.generations[package] = keep
 
 
-def _scan_holder(st, old, hname, hmod, index_of, found, hits):
-    path = paths.module_path(hmod)
-    rel = paths.display(path, st.root, st.real)
-    idx = index_of(path)
-    space = vars(hmod)
-    for name, value in list(space.items()):
+def _scan_holder(sc, h):
+    old = sc.old
+    for name, value in list(h.space.items()):
         if name.startswith("__") and name.endswith("__"):
             continue
         own = old.owner(value)
         member = old.enum_member(value) if own is None else None
         if member is not None:
-            _member(st, old, hname, path, rel, idx, name, member, found, hits)
+            _member(sc, h, name, member)
         elif own is not None:
-            _binding(st, old, hname, path, rel, idx, name, own, index_of, found, hits)
+            _binding(sc, h, name, own)
         elif id(type(value)) in old.classes and old.instance_binding(value):
-            _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits)
+            _instance(sc, h, name, value)
         elif isinstance(value, CONTAINERS) or _is_plain_instance(value) or (
-                isinstance(value, type) and getattr(value, "__module__", None) == hname):
-            _callbacks(st, old, hname, path, rel, idx, name, value, index_of, found, hits)
-    if idx is not None:
-        _deleted_uses(st, old, hname, path, rel, idx, space, found)
+                isinstance(value, type) and getattr(value, "__module__", None) == h.name):
+            _callbacks(sc, h, name, value)
+    if h.idx is not None:
+        _deleted_uses(sc, h)
 
 
-def _where(idx, path, name, package):
-    if idx is None:
-        return None, None
-    hit = idx.binding(name)
-    if hit is None:
-        return None, None
-    return hit[0], (path, hit[1])
-
-
-def _binding(st, old, hname, path, rel, idx, name, own, index_of, found, hits):
+def _binding(sc, h, name, own):
+    old = sc.old
     kind, om, obj = own
-    hits.add(id(om))
+    sc.hits.add(id(om))
     new = old.counterpart(kind, om, obj)
     if old.is_fixed(obj, new):
         return
     target = old.target(kind, om, obj)
-    how, where = _where(idx, path, name, old.package)
-    at = entries.at_line(how, where[1] if where else None)
-    newloc = old.definition(kind, om, new)
+    where, at = h.at(name)
     if kind == "module":
         code = "stale-module"
-        msg = "`%s` in %s still refers to the old module `%s`; %s" % (name, rel, target, at)
+        msg = "`%s` in %s still refers to the old module `%s`; %s" % (name, h.rel, target, at)
     elif new is None and old.deleted(kind, om, obj):
         code = "deleted-name"
         msg = ("`%s` in %s is bound to `%s`, which the new `%s` no longer defines; %s"
-               % (name, rel, target, om.name, at))
+               % (name, h.rel, target, om.name, at))
     else:
         code = "stale-import"
-        msg = "`%s` in %s still refers to the old `%s`; %s" % (name, rel, target, at)
-    found.append(entries.stale(code, msg, where, hname, name, target, newloc, real=st.real))
+        msg = "`%s` in %s still refers to the old `%s`; %s" % (name, h.rel, target, at)
+    sc.add(om, code, msg, where, h.name, name, target, old.definition(kind, om, new))
 
 
-def _instance(st, old, hname, path, rel, idx, name, value, index_of, found, hits):
+def _instance(sc, h, name, value):
     """An old module-level instance (e.g. a default object) imported elsewhere."""
-    om, key = old.instance_binding(value)
-    hits.add(id(om))
+    om, key = sc.old.instance_binding(value)
     target = "%s.%s" % (om.name, key)
-    how, where = _where(idx, path, name, old.package)
-    at = entries.at_line(how, where[1] if where else None)
+    where, at = h.at(name)
     current = sys.modules.get(om.name)
     newloc = None
     if current is not None:
         cpath = paths.module_path(current)
-        cidx = index_of(cpath)
+        cidx = sc.index(cpath)
         hit = cidx.binding(key) if cidx is not None else None
         if hit is not None:
-            newloc = entries.location(cpath, hit[1], st.real)
-    msg = "`%s` in %s still refers to the old `%s`; %s" % (name, rel, target, at)
-    found.append(entries.stale("stale-import", msg, where, hname, name, target, newloc, real=st.real))
+            newloc = entries.location(cpath, hit[1], sc.st.real)
+    msg = "`%s` in %s still refers to the old `%s`; %s" % (name, h.rel, target, at)
+    sc.add(om, "stale-import", msg, where, h.name, name, target, newloc)
 
 
-def _member(st, old, hname, path, rel, idx, name, member, found, hits):
+def _member(sc, h, name, member):
     """A member of an old enum bound in a holder: it no longer equals the new
     enum's member of that name."""
+    old = sc.old
     om, cls, key = member
-    hits.add(id(om))
     target = "%s.%s.%s" % (om.name, cls.__qualname__, key)
-    how, where = _where(idx, path, name, old.package)
-    at = entries.at_line(how, where[1] if where else None)
+    where, at = h.at(name)
     msg = ("`%s` in %s is the old enum member `%s`, which no longer equals the new one; %s"
-           % (name, rel, target, at))
-    found.append(entries.stale("stale-import", msg, where, hname, name, target,
-                               old.definition("class", om, old.counterpart("class", om, cls)),
-                               real=st.real))
+           % (name, h.rel, target, at))
+    sc.add(om, "stale-import", msg, where, h.name, name, target,
+           old.definition("class", om, old.counterpart("class", om, cls)))
 
 
 def _is_plain_instance(value):
@@ -236,31 +254,32 @@ def contains_identity(value, obj):
     return False
 
 
-def _callbacks(st, old, hname, path, rel, idx, name, value, index_of, found, hits):
+def _callbacks(sc, h, name, value):
+    old, st = sc.old, sc.st
     for kind, om, obj in old_callables(old, value):
-        hits.add(id(om))
+        sc.hits.add(id(om))
         new = old.counterpart(kind, om, obj)
         if old.is_fixed(obj, new):
             continue
         target = old.target(kind, om, obj)
-        how, where = _where(idx, path, name, old.package)
-        at = entries.at_line(how, where[1] if where else None)
+        where, at = h.at(name)
         twice = new is not None and contains_identity(value, new)
         state = ("next to the new one, so it is registered twice" if twice
                  else "registered before the reload")
         label = st.describe(value) if st.describe is not None else None
-        what = "`%s` in %s%s" % (name, rel, " (%s)" % label if label else "")
+        what = "`%s` in %s%s" % (name, h.rel, " (%s)" % label if label else "")
         msg = ("%s holds the old `%s` (%s); re-register the new one or patch "
                "in place; %s" % (what, target, state, at))
-        found.append(entries.stale("stale-callback", msg, where, hname, name, target,
-                                   old.definition(kind, om, new), real=st.real))
+        sc.add(om, "stale-callback", msg, where, h.name, name, target,
+               old.definition(kind, om, new))
 
 
-def _deleted_uses(st, old, hname, path, rel, idx, space, found):
+def _deleted_uses(sc, h):
+    old = sc.old
     seen = set()
-    for base, attr, span in idx.uses:
+    for base, attr, span in h.idx.uses:
         parts = base.split(".")
-        obj = space.get(parts[0])
+        obj = h.space.get(parts[0])
         for part in parts[1:]:
             if not isinstance(obj, types.ModuleType):
                 obj = None
@@ -282,11 +301,13 @@ def _deleted_uses(st, old, hname, path, rel, idx, space, found):
         seen.add(key)
         target = "%s.%s" % (modname, attr)
         msg = ("`%s` was removed from `%s` but %s still uses `%s.%s` at line %d"
-               % (attr, modname, rel, base, attr, span[0]))
-        found.append(entries.stale("deleted-name", msg, (path, span), hname, attr, target, real=st.real))
+               % (attr, modname, h.rel, base, attr, span[0]))
+        sc.found.append(entries.stale("deleted-name", msg, (h.path, span), h.name, attr, target,
+                                      real=sc.st.real))
 
 
-def _scan_instances(st, old, index_of, found, hits):
+def _scan_instances(sc):
+    st, old = sc.st, sc.old
     live = {}
     for cls, om in old.classes.values():
         if isinstance(cls, enum.EnumMeta):
@@ -312,7 +333,7 @@ def _scan_instances(st, old, index_of, found, hits):
         if number <= 0:
             continue
         om, new = live[cls]
-        hits.add(id(om))
+        sc.hits.add(id(om))
         target = old.target("class", om, cls)
         group = groups.setdefault(target, [0, om, cls, new])
         group[0] += number
@@ -328,11 +349,12 @@ def _scan_instances(st, old, index_of, found, hits):
         noun = "instance" if number == 1 else "instances"
         msg = ("%d %s of the old `%s` still alive; patch in place to move them to the "
                "new class" % (number, noun, target))
-        found.append(entries.stale("stale-instance", msg, where, om.name,
-                                   cls.__qualname__, target, loc, count=number, real=st.real))
+        sc.add(om, "stale-instance", msg, where, om.name, cls.__qualname__, target, loc,
+               count=number)
 
 
-def _scan_subclasses(st, old, index_of, found, hits):
+def _scan_subclasses(sc):
+    st, old = sc.st, sc.old
     for cls, om in list(old.classes.values()):
         try:
             subs = type.__subclasses__(cls)
@@ -342,23 +364,22 @@ def _scan_subclasses(st, old, index_of, found, hits):
             if id(sub) in old.classes or paths.in_tree(
                     getattr(sub, "__module__", "") or "", old.package):
                 continue
-            hits.add(id(om))
             holder = sub.__module__
             hmod = sys.modules.get(holder)
             path = paths.module_path(hmod) if hmod is not None else None
-            idx = index_of(path)
+            idx = sc.index(path)
             span = idx.defs.get(sub.__qualname__) if idx is not None else None
             target = old.target("class", om, cls)
             at = ("class at line %d" % span[0]) if span else "not located in the source"
             msg = "`%s` in %s derives from the old `%s`; %s" % (
                 sub.__qualname__, paths.display(path, st.root, st.real), target, at)
             new = old.counterpart("class", om, cls)
-            found.append(entries.stale(
-                "stale-subclass", msg, (path, span) if span else None, holder,
-                sub.__qualname__, target, old.definition("class", om, new), real=st.real))
+            sc.add(om, "stale-subclass", msg, (path, span) if span else None, holder,
+                   sub.__qualname__, target, old.definition("class", om, new))
 
 
-def _scan_threads(st, old, found, hits):
+def _scan_threads(sc):
+    st, old = sc.st, sc.old
     me = threading.get_ident()
     names = {t.ident: t.name for t in threading.enumerate()}
     for ident, frame in list(sys._current_frames().items()):
@@ -371,7 +392,6 @@ def _scan_threads(st, old, found, hits):
             frame = frame.f_back
         if frame is None:
             continue
-        hits.add(id(om))
         code = frame.f_code
         func = getattr(code, "co_qualname", code.co_name)
         target = "%s.%s" % (om.name, func)
@@ -382,4 +402,4 @@ def _scan_threads(st, old, found, hits):
                "only once it calls it again" % (tname, target, paths.display(path, st.root, st.real),
                                                line))
         where = (path, (line, 1, line + 1, 1)) if line else None
-        found.append(entries.stale("stale-thread", msg, where, tname, func, target, real=st.real))
+        sc.add(om, "stale-thread", msg, where, tname, func, target)
