@@ -247,3 +247,71 @@ func TestFastAPIAppUnderUvicornAndTheAgent(t *testing.T) {
 		"--port", strconv.Itoa(port), "--log-level", "warning")
 	driveFastAPIEdits(t, root, fwServing(t, func() int { return port }, "/v1/items/1", out))
 }
+
+// BenchmarkFastAPIEditToResponse: on the FastAPI test app under `pyreload
+// run`, a one-endpoint edit from the save to the first response over HTTP
+// that shows it. "reload": the save, then `pyreload reload` (a new process
+// each time, as an editor hook or a terminal runs it), then one GET.
+// "watch": the save only, with `pyreload reload --watch` running
+// ([tool.pyreload] debounceMs = 1), polling GET every millisecond.
+func BenchmarkFastAPIEditToResponse(b *testing.B) {
+	needModules(b, "python3-fastapi / python3-uvicorn", "fastapi", "uvicorn")
+	root := fwCopy(b, "fastapi")
+	require.NoError(b, os.WriteFile(filepath.Join(root, "pyproject.toml"),
+		[]byte("[tool.pyreload]\ndebounceMs = 1\n"), 0o644))
+	out := fwStartRun(b, root)
+	port := fwServing(b, fwPortFile(root), "/v1/items/1", out)
+	path := filepath.Join(root, "shop", "main.py")
+	original, err := os.ReadFile(path)
+	require.NoError(b, err)
+	version := 1
+	save := func() string {
+		version++
+		text := strings.Replace(string(original), `"home v1"`, fmt.Sprintf(`"home v%d"`, version), 1)
+		require.NoError(b, os.WriteFile(path, []byte(text), 0o644))
+		return fmt.Sprintf(`"home v%d"`, version)
+	}
+	b.Run("reload", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			want := save()
+			res := testbinary.Run(b, root, nil, "reload", "--root", root, "shop")
+			require.Equal(b, 0, res.Code, res.Stderr)
+			_, body := fwRequest(b, port, "GET", "/", "")
+			require.Contains(b, body, want)
+		}
+	})
+	b.Run("watch", func(b *testing.B) {
+		watch := exec.Command(testbinary.Path(b), "reload", "--watch", "--root", root, "shop")
+		watch.Dir = root
+		log := &testbinary.SyncBuffer{}
+		watch.Stdout, watch.Stderr = log, log
+		require.NoError(b, watch.Start())
+		defer func() { watch.Process.Kill(); watch.Wait() }()
+		require.Eventually(b, func() bool { return strings.Contains(log.String(), "watching") },
+			10*time.Second, 10*time.Millisecond)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			want := save()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				_, body := fwRequest(b, port, "GET", "/", "")
+				if strings.Contains(body, want) {
+					break
+				}
+				require.True(b, time.Now().Before(deadline), "never served %s; watch: %s", want, log)
+				time.Sleep(time.Millisecond)
+			}
+		}
+	})
+}
+
+// fwStartRun starts `pyreload run serve.py` in root for a benchmark.
+func fwStartRun(b *testing.B, root string) *testbinary.SyncBuffer {
+	cmd := exec.Command(testbinary.Path(b), "run", "serve.py")
+	cmd.Dir = root
+	out := &testbinary.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(b, cmd.Start())
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return out
+}
