@@ -1,0 +1,239 @@
+package main_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pyreload/pyreload/reload/testbinary"
+)
+
+// The Flask adapter on a real app (testdata/frameworks/flask: an app factory,
+// blueprints, a login_required view, Flask-SQLAlchemy on sqlite), served on
+// loopback by Debian's Flask under `pyreload run` and under `flask run` with
+// the agent, driven over HTTP while `pyreload reload` applies edits.
+
+const flaskPython = "/usr/bin/python3"
+
+// needFlask skips when Debian's Flask stack is absent (.ci/install-deps.sh installs it).
+func needFlask(t testing.TB) {
+	t.Helper()
+	if exec.Command(flaskPython, "-c", "import flask, flask_sqlalchemy").Run() != nil {
+		t.Skip("python3-flask / python3-flask-sqlalchemy not installed (.ci/install-deps.sh installs them)")
+	}
+}
+
+// flaskApp copies testdata/frameworks/flask into a fresh workspace.
+func flaskApp(t testing.TB) string {
+	src := filepath.Join(testbinary.RepoRoot(), "testdata", "frameworks", "flask")
+	files := map[string]string{}
+	require.NoError(t, filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || strings.Contains(p, "__pycache__") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(src, p)
+		files[rel] = string(data)
+		return err
+	}))
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	testbinary.WriteTree(t, root, files)
+	return root
+}
+
+// fetch does one request; header "user" logs in.
+func fetch(t testing.TB, port int, method, path string, user bool) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", port, path), nil)
+	require.NoError(t, err)
+	if user {
+		req.Header.Set("X-User", "ann")
+	}
+	c := http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+// waitServing waits until the app answers on port.
+func waitServing(t testing.TB, port func() int, log fmt.Stringer) int {
+	t.Helper()
+	var p int
+	require.Eventually(t, func() bool {
+		p = port()
+		if p == 0 {
+			return false
+		}
+		c := http.Client{Timeout: time.Second}
+		resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/auth/login", p))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}, 30*time.Second, 50*time.Millisecond, "the app never served; its output: %s", log)
+	return p
+}
+
+// editApp replaces old (which must be there) by new in a file of the app.
+func editApp(t testing.TB, root, rel, old, new string) {
+	t.Helper()
+	path := filepath.Join(root, rel)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(data), old, "edit of %s", rel)
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
+}
+
+// driveFlaskEdits applies the user's edits one by one, reloading after each,
+// and checks what the running app serves.
+func driveFlaskEdits(t *testing.T, root string, port int) {
+	reload := func() testbinary.Result {
+		return testbinary.Run(t, root, nil, "reload", "--root", root, "flaskr")
+	}
+	ok := func(what string) {
+		t.Helper()
+		res := reload()
+		require.Equal(t, 0, res.Code, "%s: %s", what, res.Stderr)
+	}
+	expect := func(method, path string, user bool, code int, body string) {
+		t.Helper()
+		gotCode, gotBody := fetch(t, port, method, path, user)
+		assert.Equal(t, code, gotCode, "%s %s: %s", method, path, gotBody)
+		if body != "" {
+			assert.Contains(t, gotBody, body, "%s %s", method, path)
+		}
+	}
+	expect("GET", "/", false, 200, "Posts v1 (1 visits): hello: first post")
+
+	editApp(t, root, "flaskr/blog.py", `"%s v1 (%d visits)`, `"%s v2 (%d visits)`)
+	ok("view body")
+	expect("GET", "/", false, 200, "Posts v2 (2 visits)") // module state kept
+
+	editApp(t, root, "flaskr/blog.py", `return "Posts"`, `return "Articles"`)
+	ok("helper")
+	expect("GET", "/", false, 200, "Articles v2 (3 visits)")
+
+	editApp(t, root, "flaskr/blog.py", `return "create v1"`, `return "create v2"`)
+	ok("decorated view")
+	expect("GET", "/create", true, 200, "create v2")
+	expect("GET", "/create", false, 401, "log in first")
+
+	editApp(t, root, "flaskr/blog.py", `@bp.route("/create", methods=("GET", "POST"))`,
+		`@bp.route("/write", methods=("GET", "PUT"))`)
+	ok("changed route decorator")
+	expect("PUT", "/write", true, 200, "create v2")
+	expect("GET", "/create", true, 404, "")
+	expect("POST", "/write", true, 405, "")
+
+	data, err := os.ReadFile(filepath.Join(root, "flaskr", "blog.py"))
+	require.NoError(t, err)
+	withAbout := string(data) + "\n\n@bp.route(\"/about\")\ndef about():\n    return \"about \" + heading()\n"
+	require.NoError(t, os.WriteFile(filepath.Join(root, "flaskr", "blog.py"), []byte(withAbout), 0o644))
+	ok("new route")
+	expect("GET", "/about", false, 200, "about Articles")
+
+	editApp(t, root, "flaskr/models.py", `"%s: %s"`, `"%s - %s"`)
+	ok("model method")
+	expect("GET", "/", false, 200, "hello - first post")
+
+	editApp(t, root, "flaskr/models.py", "    body = db.Column(db.String(200))\n",
+		"    body = db.Column(db.String(200))\n    author = db.Column(db.String(40))\n")
+	res := testbinary.Run(t, root, nil, "reload", "--root", root, "--json", "flaskr")
+	assert.Equal(t, 1, res.Code, "a changed column is a finding: %s", res.Stderr)
+	var reps []struct {
+		Stale []struct {
+			Code, Message, File string
+			Line                int
+		} `json:"stale"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.Stdout), &reps), res.Stdout)
+	require.Len(t, reps, 1)
+	require.Len(t, reps[0].Stale, 1, res.Stdout)
+	finding := reps[0].Stale[0]
+	assert.Equal(t, "restart-needed", finding.Code)
+	assert.Contains(t, finding.Message, "model `Post` (table 'post'): added column author")
+	assert.Equal(t, filepath.Join(root, "flaskr", "models.py"), finding.File)
+	assert.Equal(t, 4, finding.Line, "the class line")
+	expect("GET", "/", false, 200, "hello - first post") // the old mapping serves
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "flaskr", "blog.py"),
+		[]byte(strings.Replace(withAbout, "def about():", "def about(:", 1)), 0o644))
+	res = reload()
+	assert.Equal(t, 2, res.Code, "a syntax error rolls back: %s", res.Stderr)
+	assert.Contains(t, res.Stderr, "SyntaxError")
+	expect("GET", "/about", false, 200, "about Articles")
+	expect("GET", "/", false, 200, "Articles v2")
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "flaskr", "blog.py"),
+		[]byte(strings.Split(withAbout, "\n\n@bp.route(\"/about\")")[0]+"\n"), 0o644))
+	ok("removed route")
+	expect("GET", "/about", false, 404, "")
+	expect("GET", "/", false, 200, "Articles v2")
+}
+
+// TestFlaskAppUnderRun: the app started by `pyreload run serve.py`.
+func TestFlaskAppUnderRun(t *testing.T) {
+	needFlask(t)
+	root := flaskApp(t)
+	_, out := startRun(t, root, "serve.py")
+	port := waitServing(t, func() int {
+		data, _ := os.ReadFile(filepath.Join(root, "port"))
+		p, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		return p
+	}, out)
+	driveFlaskEdits(t, root, port)
+}
+
+// TestFlaskAppUnderFlaskRunAndTheAgent: `flask --app flaskr run` started
+// through the agent (python3 -m pyreload_agent --root ROOT flask ...).
+func TestFlaskAppUnderFlaskRunAndTheAgent(t *testing.T) {
+	needFlask(t)
+	root := flaskApp(t)
+	out, free := startFlaskRun(t, root)
+	port := waitServing(t, func() int { return free }, out)
+	driveFlaskEdits(t, root, port)
+}
+
+// startFlaskRun starts `flask run` under the agent on a free port.
+func startFlaskRun(t testing.TB, root string) (*testbinary.SyncBuffer, int) {
+	t.Helper()
+	agentDir, err := exec.Command(testbinary.Path(t), "agent", "--path").Output()
+	require.NoError(t, err)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(flaskPython, "-m", "pyreload_agent", "--root", root,
+		"flask", "--app", "flaskr", "run", "--port", strconv.Itoa(port), "--no-reload",
+		"--no-debugger")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+strings.TrimSpace(string(agentDir)))
+	out := &testbinary.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	return out, port
+}
