@@ -194,13 +194,22 @@ func (c *Client) fail(err error) {
 }
 
 // readLine reads one newline-terminated message, refusing huge ones.
+// tooLongError is a line over MaxMessage: its start, and whether the
+// line's end was read too.
+type tooLongError struct {
+	head  []byte
+	ended bool
+}
+
+func (e *tooLongError) Error() string { return fmt.Sprintf("message over %d bytes", MaxMessage) }
+
 func readLine(r *bufio.Reader) ([]byte, error) {
 	var buf []byte
 	for {
 		chunk, err := r.ReadSlice('\n')
 		buf = append(buf, chunk...)
 		if len(buf) > MaxMessage {
-			return nil, fmt.Errorf("message over %d bytes", MaxMessage)
+			return nil, &tooLongError{head: buf[:min(len(buf), 1024)], ended: err == nil}
 		}
 		if err == bufio.ErrBufferFull {
 			continue

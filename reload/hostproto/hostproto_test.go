@@ -212,3 +212,37 @@ func TestEveryRequestIDIsAnsweredAsItCame(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlongLineIsAnsweredAndSkipped: a line over MaxMessage closed the
+// connection unanswered; it gets an error with its id, and the connection
+// goes on.
+func TestOverlongLineIsAnsweredAndSkipped(t *testing.T) {
+	root := isolate(t)
+	l := serve(t, root, echo)
+	conn, err := net.Dial("unix", l.Path)
+	require.NoError(t, err)
+	defer conn.Close()
+	go func() {
+		head := `{"jsonrpc":"2.0","id":"big","method":"echo","params":{"pad":"`
+		conn.Write([]byte(head))
+		conn.Write(make([]byte, hostproto.MaxMessage+1)) // zero bytes: never a newline
+		conn.Write([]byte("\"}}\n" + `{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"))
+	}()
+	r := bufio.NewReader(conn)
+	for _, want := range []string{`"big"`, `2`} {
+		line, err := r.ReadBytes('\n')
+		require.NoError(t, err, "the connection closed")
+		var resp struct {
+			ID    json.RawMessage
+			Error *struct{ Code int }
+		}
+		require.NoError(t, json.Unmarshal(line, &resp))
+		assert.Equal(t, want, string(resp.ID))
+		if want == `"big"` {
+			require.NotNil(t, resp.Error)
+			assert.Equal(t, hostproto.CodeInvalidRequest, resp.Error.Code)
+		} else {
+			assert.Nil(t, resp.Error)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"sync"
 	"syscall"
 )
@@ -83,13 +84,26 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	w := bufio.NewWriter(conn)
 	for {
 		line, err := readLine(r)
+		var long *tooLongError
+		if errors.As(err, &long) {
+			// Answered and skipped: the connection goes on with the next line.
+			if !long.ended && !skipLine(r) {
+				return
+			}
+			line, err = nil, nil
+		}
 		if err != nil {
 			if len(line) == 0 && err.Error() != "EOF" {
 				s.logf("connection: %v", err)
 			}
 			return
 		}
-		resp := s.answer(ctx, line)
+		var resp *response
+		if long != nil {
+			resp = &response{JSONRPC: "2.0", ID: sniffID(long.head), Error: &wireError{Code: CodeInvalidRequest, Message: long.Error()}}
+		} else {
+			resp = s.answer(ctx, line)
+		}
 		if resp == nil {
 			continue
 		}
@@ -99,6 +113,29 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 			return
 		}
 	}
+}
+
+// skipLine drops the rest of an overlong line; false at end of stream.
+func skipLine(r *bufio.Reader) bool {
+	for {
+		_, err := r.ReadSlice('\n')
+		if err == nil {
+			return true
+		}
+		if err != bufio.ErrBufferFull {
+			return false
+		}
+	}
+}
+
+// idPattern finds a request id at the start of a line too long to decode.
+var idPattern = regexp.MustCompile(`"id"\s*:\s*(-?[0-9][0-9.eE+-]*|"(?:[^"\\]|\\.)*")`)
+
+func sniffID(head []byte) json.RawMessage {
+	if m := idPattern.FindSubmatch(head); m != nil && json.Valid(m[1]) {
+		return json.RawMessage(m[1])
+	}
+	return nil
 }
 
 // answer decodes and runs one request; nil for notifications.
