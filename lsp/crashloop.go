@@ -106,6 +106,12 @@ func (r *root) hostDied(e supervise.Exit, lived time.Duration) {
 	case <-r.s.ctx.Done():
 		return
 	}
+	r.mu.Lock()
+	started := r.host != nil
+	r.mu.Unlock()
+	if started {
+		return // a restart by the user came first
+	}
 	// The dead host's Exit is consumed: start a new Host rather than Restart.
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
