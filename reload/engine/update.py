@@ -137,8 +137,8 @@ def layout_problem(old, new):
         return "its metaclass changed"
     if _names(old.__bases__) != _names(new.__bases__):
         return "its base classes changed"
-    if vars(old).get("__slots__") != vars(new).get("__slots__"):
-        return "its __slots__ changed"
+    # Fields before __slots__: a slotted attrs class or dataclass whose fields
+    # changed is named by its fields (its slots follow them).
     for attr, what in (("__dataclass_fields__", "dataclass fields"),
                        ("__attrs_attrs__", "attrs fields"), ("_fields", "fields")):
         a, b = vars(old).get(attr), vars(new).get(attr)
@@ -146,6 +146,8 @@ def layout_problem(old, new):
             return "its %s changed" % what
         if a is not None and _field_names(a) != _field_names(b):
             return "its %s changed" % what
+    if vars(old).get("__slots__") != vars(new).get("__slots__"):
+        return "its __slots__ changed"
     if old.__basicsize__ != new.__basicsize__ or old.__itemsize__ != new.__itemsize__:
         return "its instance layout changed"
     return ""
