@@ -26,6 +26,8 @@ if [ "${1:-}" != "--build-only" ]; then
   /usr/bin/python3 -c "import flask, sqlalchemy, flask_sqlalchemy" 2>/dev/null || need+=(python3-flask python3-sqlalchemy python3-flask-sqlalchemy)
   # FastAPI/Starlette (uvicorn, httpx for TestClient), pydantic v1 and aiohttp tests (fw_*).
   /usr/bin/python3 -c "import fastapi, starlette, uvicorn, httpx, pydantic, aiohttp" 2>/dev/null || need+=(python3-fastapi python3-starlette python3-uvicorn python3-httpx python3-pydantic python3-aiohttp)
+  # Django, Celery (eager, no broker), click, attrs.
+  /usr/bin/python3 -c "import django, celery, click, attr" 2>/dev/null || need+=(python3-django python3-celery python3-click python3-attr)
 fi
 # Tests make real virtual environments (python3 -m venv).
 [ "${1:-}" = "--build-only" ] || /usr/bin/python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
