@@ -208,7 +208,13 @@ def _report_app(ctx, module, key):
 
 
 def describe(obj):
-    """Name a route the way users know it: "route GET /items/{id} of the aiohttp app"."""
+    """Name a holder the way users know it: "route GET /items/{id} of the
+    aiohttp app", "the aiohttp app", "aiohttp route table"."""
+    Application, RouteTableDef, _ = _types()
+    if Application is not None and isinstance(obj, Application):
+        return "the aiohttp app"
+    if RouteTableDef is not None and isinstance(obj, RouteTableDef):
+        return "aiohttp route table"
     resource = getattr(obj, "resource", None)
     method = getattr(obj, "method", None)
     if resource is None or not isinstance(method, str) or not hasattr(obj, "_handler"):

@@ -360,10 +360,21 @@ def _assignment(ctx, path, key):
 
 
 def describe(obj):
-    """Name a route the way users know it: "route GET /items/{id} of the FastAPI app"."""
+    """Name a holder the way users know it: "route GET /items/{id} of the
+    FastAPI app", "the FastAPI app", "APIRouter /items"."""
     Router, Starlette, APIRoute, Mount = _types()
+    if Router is None:
+        return None
+    if Starlette is not None and isinstance(obj, Starlette):
+        title = getattr(obj, "title", None)
+        kind = type(obj).__name__
+        return "the %s app%s" % (kind, " `%s`" % title if isinstance(title, str) and title
+                                   and title != kind else "")
+    if isinstance(obj, Router):
+        prefix = getattr(obj, "prefix", "")
+        return "%s%s" % (type(obj).__name__, " " + prefix if prefix else "")
     path = getattr(obj, "path", None)
-    if Router is None or not isinstance(path, str) or not hasattr(obj, "endpoint"):
+    if not isinstance(path, str) or not hasattr(obj, "endpoint"):
         return None
     methods = sorted(m for m in (getattr(obj, "methods", None) or ()) if m != "HEAD")
     kind = "FastAPI" if APIRoute is not None and isinstance(obj, APIRoute) else "Starlette"

@@ -115,6 +115,9 @@ step("syntax error", "web/views.py", [('return "two"', 'return "two"(')], "/", "
 RESULT["seen"] = seen
 router = [a for a in __import__("gc").get_objects() if isinstance(a, web.Application)][0].router
 RESULT["frozen"] = router.frozen
+describe = api.inplace.adapters.fw_aiohttp.describe
+RESULT["described"] = [describe(r) for r in router.routes() if r.method == "GET"][:2] + [
+    describe(views.routes)]
 ''')
         seen = {s["label"]: s for s in result["seen"]}
         for label, s in seen.items():
@@ -134,6 +137,9 @@ RESULT["frozen"] = router.frozen
         self.assertEqual(seen["syntax error"]["answers"][1], [200, "new"])
         self.assertEqual(seen["syntax error"]["answers"][0][0], 200)
         self.assertTrue(result["frozen"])
+        self.assertEqual(result["described"], ["route GET / of the aiohttp app",
+                                               "route GET /plain of the aiohttp app",
+                                               "aiohttp route table"])
 
     def test_module_level_app_statements(self):
         files = {

@@ -205,7 +205,8 @@ got = step("app arguments", "svc/main.py", [("Starlette(routes=routes)", "Starle
 step("title", "svc/fast.py", [('title="one"', 'title="two"')])
 RESULT.update(seen=seen, same=svc.main.app is app, fast=fast.get("/items/5").json(),
               title=fast.get("/openapi.json").json()["info"]["title"],
-              described=api.inplace.adapters.fw_starlette.describe(svc.fast.api.router.routes[-1]))
+              described=[api.inplace.adapters.fw_starlette.describe(x) for x in (
+                  svc.fast.api.router.routes[-1], svc.fast.api, svc.main.app, svc.main.app.router)])
 ''')
         seen = {s["label"]: s for s in result["seen"]}
         self.assertIsNone(seen["new route in the list"]["error"], err)
@@ -220,7 +221,9 @@ RESULT.update(seen=seen, same=svc.main.app is app, fast=fast.get("/items/5").jso
         self.assertEqual(result["fast"], 5)
         # the new app's docs routes came with its routes: its OpenAPI title shows
         self.assertEqual(result["title"], "two")
-        self.assertEqual(result["described"], "route GET /items/{item_id} of the FastAPI app")
+        self.assertEqual(result["described"], ["route GET /items/{item_id} of the FastAPI app",
+                                               "the FastAPI app `one`", "the Starlette app",
+                                               "Router"])
 
 
 if __name__ == "__main__":
