@@ -46,15 +46,15 @@ def prepare(ctx):
     Application, _, _ = _types()
     if Application is None:
         return
-    routers = []
+    routers, frozen = [], set()
     for app in heap.instances(ctx.st, (Application,)):
+        if getattr(app, "frozen", False):
+            frozen.add(id(app))
         router = getattr(app, "_router", None)
         if router is None or not hasattr(router, "_resources"):
             continue
         routers.append(_open(ctx, router))
-    setattr(ctx, _STATE, {"routers": routers,
-                          "frozen": {id(a) for a in heap.instances(ctx.st, (Application,))
-                                     if getattr(a, "frozen", False)}})
+    setattr(ctx, _STATE, {"routers": routers, "frozen": frozen})
 
 
 def _open(ctx, router):

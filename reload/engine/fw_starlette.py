@@ -23,7 +23,9 @@ made when the app was built) does not follow; after() re-syncs:
   holds, which the module's name keeps; a change of middleware, exception
   handlers or debug is `restart-needed` at the app's line.
 
-The OpenAPI schema the app cached is dropped when its routes changed.
+The OpenAPI schema the app cached is dropped when its routes changed. A
+reload rolled back puts every router's route list back as it was (a decorator
+that ran before the failure registered its route already).
 """
 
 import inspect
@@ -96,6 +98,10 @@ def prepare(ctx):
              "apps": apps, "spans": {}}
     for key, router in routers.items():
         state["spans"][key] = _spans(router, routers)
+
+        def undo(router=router, saved=state["routers"][key][1]):
+            router.routes[:] = saved  # what a decorator that ran registered goes
+        ctx.on_rollback(undo)
     setattr(ctx, _STATE, state)
 
 

@@ -128,6 +128,9 @@ step("model field", "svc/models.py", [("    price: float = 0\n", "    price: flo
      ("POST", "/v1/items/", {"name": " a ", "qty": 5}))
 step("validator", "svc/models.py", [("v.strip()", "v.strip().upper()")],
      ("POST", "/v1/items/", {"name": " a "}))
+step("failed run", "svc/main.py", [], ("GET", "/late"),
+     tail='\n\n@app.get("/late")\ndef late():\n    return "late"\n\n\nBROKEN = 1 / 0\n')
+edit("svc/main.py", open(os.path.join(ROOT, "svc/main.py")).read().split("\n\n@app.get(\"/late\")")[0] + "\n")
 step("syntax error", "svc/items.py", [('return "new"', 'return "new"(')],
      ("GET", "/v1/items/new/x"), ("GET", "/"))
 RESULT["seen"] = seen
@@ -135,7 +138,7 @@ RESULT["same_app"] = svc.main.app is app
 ''')
         seen = {s["label"]: s for s in result["seen"]}
         for label, s in seen.items():
-            if label != "syntax error":
+            if label not in ("syntax error", "failed run"):
                 self.assertIsNone(s["error"], (label, err))
         self.assertEqual(seen["start"]["answers"], [[200, {"v": 1, "hits": 1}],
                                                     [200, {"id": 3, "label": "item 3"}]])
@@ -161,6 +164,8 @@ RESULT["same_app"] = svc.main.app is app
                          [[200, {"item": {"name": "a", "price": 0.0, "qty": 5}, "tok": "t2"}]])
         self.assertEqual(seen["validator"]["answers"],
                          [[200, {"item": {"name": "A", "price": 0.0, "qty": 1}, "tok": "t2"}]])
+        self.assertIn("division by zero", seen["failed run"]["error"])
+        self.assertEqual(seen["failed run"]["answers"], [[404, {"detail": "Not Found"}]])
         self.assertIn("was never closed", seen["syntax error"]["error"])
         self.assertEqual(seen["syntax error"]["answers"][0], [200, "new"])
         self.assertEqual(seen["syntax error"]["answers"][1][0], 200)
