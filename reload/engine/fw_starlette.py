@@ -250,8 +250,22 @@ def _calls(dependant):
 
 
 def _stale(route, ran, replaced):
+    """Whether what route was built from changed: its endpoint or a
+    dependency (a signature), or a model it validates or answers with
+    (FastAPI clones a response model's fields when the route is made)."""
     for call in _calls(route.dependant):
         if id(call) in replaced or getattr(call, "__module__", None) in ran:
+            return True
+    models = [getattr(route, "response_model", None)]
+    stack = [route.dependant]
+    while stack:
+        dep = stack.pop()
+        stack.extend(dep.dependencies)
+        for field in list(dep.body_params) + list(dep.query_params):
+            models.append(getattr(field, "type_", None))
+    for model in models:
+        if model is not None and (id(model) in replaced
+                                  or getattr(model, "__module__", None) in ran):
             return True
     return False
 

@@ -48,6 +48,11 @@ API = {
             return {"item": item.dict(), "tok": tok}
 
 
+        @router.get("/model/{n}", response_model=Item)
+        def as_model(n: int):
+            return {"name": "n%d" % n, "qty": n}
+
+
         @router.get("/old/one")
         def old_one():
             return "old"
@@ -125,7 +130,7 @@ step("decorator path", "svc/items.py", [('@router.get("/{item_id}")', '@router.g
      ("GET", "/v1/items/by-id/4"), ("GET", "/v1/items/4"))
 step("dependency", "svc/deps.py", [('"t1"', '"t2"')], ("POST", "/v1/items/", {"name": " a "}))
 step("model field", "svc/models.py", [("    price: float = 0\n", "    price: float = 0\n    qty: int = 1\n")],
-     ("POST", "/v1/items/", {"name": " a ", "qty": 5}))
+     ("POST", "/v1/items/", {"name": " a ", "qty": 5}), ("GET", "/v1/items/model/7"))
 step("validator", "svc/models.py", [("v.strip()", "v.strip().upper()")],
      ("POST", "/v1/items/", {"name": " a "}))
 step("failed run", "svc/main.py", [], ("GET", "/late"),
@@ -149,19 +154,21 @@ RESULT["same_app"] = svc.main.app is app
                          [[200, {"id": 3, "label": "thing 3", "q": "x"}]])
         self.assertEqual(seen["new router route"]["answers"], [[200, "new"]])
         self.assertEqual(seen["new router route"]["paths"],
-                         ["/v1/items/{item_id}", "/v1/items/", "/v1/items/old/one",
-                          "/v1/items/new/x"])
+                         ["/v1/items/{item_id}", "/v1/items/", "/v1/items/model/{n}",
+                          "/v1/items/old/one", "/v1/items/new/x"])
         self.assertEqual(seen["new app route"]["answers"], [[200, "app new"]])
         self.assertEqual(seen["removed route"]["answers"], [[404, {"detail": "Not Found"}]])
         self.assertEqual(seen["decorator path"]["answers"][0],
                          [200, {"id": 4, "label": "thing 4", "q": "none"}])
         self.assertEqual(seen["decorator path"]["answers"][1][0], 404)  # the old path is gone
         self.assertEqual(seen["decorator path"]["paths"],
-                         ["/v1/items/by-id/{item_id}", "/v1/items/", "/v1/items/new/x", "/new"])
+                         ["/v1/items/by-id/{item_id}", "/v1/items/", "/v1/items/model/{n}",
+                          "/v1/items/new/x", "/new"])
         self.assertEqual(seen["dependency"]["answers"],
                          [[200, {"item": {"name": "a", "price": 0.0}, "tok": "t2"}]])
         self.assertEqual(seen["model field"]["answers"],
-                         [[200, {"item": {"name": "a", "price": 0.0, "qty": 5}, "tok": "t2"}]])
+                         [[200, {"item": {"name": "a", "price": 0.0, "qty": 5}, "tok": "t2"}],
+                          [200, {"name": "n7", "price": 0.0, "qty": 7}]])
         self.assertEqual(seen["validator"]["answers"],
                          [[200, {"item": {"name": "A", "price": 0.0, "qty": 1}, "tok": "t2"}]])
         self.assertIn("division by zero", seen["failed run"]["error"])
