@@ -193,24 +193,42 @@ def old_callables(old, value):
     return out
 
 
+def children(value, depth):
+    """Return the objects a walk looks at inside value (None: not a holder).
+
+    The one rule every walk over holders follows (finding old code, telling
+    whether a container holds the new object, repairing containers): dict
+    values then keys, the items of the other containers, the attributes of a
+    plain object at any depth (framework objects keep user code a few
+    attributes down: an app's router's routes' endpoints), and a class's
+    container attributes at the top."""
+    if isinstance(value, dict):
+        return list(islice(value.values(), MAX_ITEMS)) + list(islice(value, MAX_ITEMS))
+    if isinstance(value, CONTAINERS):
+        return list(islice(value, MAX_ITEMS))
+    if isinstance(value, type):
+        if depth:
+            return None
+        return [v for v in vars(value).values() if isinstance(v, CONTAINERS)]
+    if _is_plain_instance(value):
+        try:
+            return list(vars(value).values())
+        except TypeError:
+            return None
+    return None
+
+
+def descends(item):
+    """Report whether a walk goes on into item (below the top)."""
+    return isinstance(item, CONTAINERS) or _is_plain_instance(item)
+
+
 def _walk(old, value, depth, seen, out):
     if id(value) in seen or len(seen) > WALK_BUDGET:
         return
     seen.add(id(value))
-    if isinstance(value, dict):
-        items = list(islice(value.values(), MAX_ITEMS)) + list(islice(value, MAX_ITEMS))
-    elif isinstance(value, CONTAINERS):
-        items = list(islice(value, MAX_ITEMS))
-    elif depth == 0 and isinstance(value, type):
-        items = [v for v in vars(value).values() if isinstance(v, CONTAINERS)]
-    elif _is_plain_instance(value):
-        # Framework objects keep user code a few attributes down (an app's
-        # router's routes' endpoints): objects are looked into at every depth.
-        try:
-            items = list(vars(value).values())
-        except TypeError:
-            return
-    else:
+    items = children(value, depth)
+    if items is None:
         return
     kinds = set(map(type, items))  # C-speed look at what the container holds
     direct = bool(kinds & CALLABLE_KINDS) or any(issubclass(k, type) for k in kinds)
@@ -222,7 +240,7 @@ def _walk(old, value, depth, seen, out):
         if own is not None:
             if own[0] != "module" and all(own[2] is not o[2] for o in out):
                 out.append(own)
-        elif nest and (isinstance(item, CONTAINERS) or _is_plain_instance(item)):
+        elif nest and descends(item):
             _walk(old, item, depth + 1, seen, out)
 
 
@@ -232,24 +250,14 @@ def contains_identity(value, obj):
     stack = [(value, 0)]
     while stack:
         cur, depth = stack.pop()
-        if id(cur) in seen:
+        if id(cur) in seen or len(seen) > WALK_BUDGET:
             continue
         seen.add(id(cur))
-        if isinstance(cur, dict):
-            items = [x for pair in list(cur.items())[:MAX_ITEMS] for x in pair]
-        elif isinstance(cur, CONTAINERS):
-            items = list(cur)[:MAX_ITEMS]
-        elif depth == 0 and (isinstance(cur, type) or _is_plain_instance(cur)):
-            try:
-                items = list(vars(cur).values())
-            except TypeError:
-                continue
-        else:
-            continue
-        for item in items:
+        items = children(cur, depth)
+        for item in items or ():
             if item is obj or (type(item) is types.MethodType and item.__func__ is obj):
                 return True
-            if depth < MAX_DEPTH:
+            if depth < MAX_DEPTH and descends(item):
                 stack.append((item, depth + 1))
     return False
 
