@@ -156,7 +156,10 @@ def after(ctx):
 
 
 def describe(obj):
-    """A task as Celery users know it."""
+    """A task or an app as Celery users know it."""
+    base = getattr(sys.modules.get("celery.app.base"), "Celery", None)
+    if base is not None and isinstance(obj, base):
+        return "Celery app `%s`" % obj.main if obj.main else "a Celery app"
     obj = _task_of(obj)
     if obj is None:
         return None

@@ -406,10 +406,19 @@ def _clear_templates(ctx):
 
 
 def describe(obj):
-    """A view or model as Django users know it."""
+    """A model, URL pattern or admin site as Django users know it."""
     base = _model_base()
     if base is not None and isinstance(obj, type) and issubclass(obj, base) and obj is not base:
         meta = obj._meta
         return "model `%s.%s` of Django app `%s`" % (meta.app_label, obj.__name__,
                                                       meta.app_label)
+    resolvers = sys.modules.get("django.urls.resolvers")
+    if resolvers is not None and isinstance(obj, resolvers.URLPattern):
+        name = " (name `%s`)" % obj.name if obj.name else ""
+        return "Django URL pattern `%s`%s" % (obj.pattern, name)
+    if resolvers is not None and isinstance(obj, resolvers.URLResolver):
+        return "Django URLconf included at `%s`" % obj.pattern
+    sites = sys.modules.get("django.contrib.admin.sites")
+    if sites is not None and isinstance(obj, sites.AdminSite):
+        return "Django admin site `%s`" % obj.name
     return None

@@ -61,6 +61,7 @@ rep = step("proj/tasks.py", "return x - y", "return x - y +")
 seen["syntax"] = [rep["rolled_back"], by_name("proj.tasks.sub", 5, 1),
                   add.delay(1, 2).get(), "proj.tasks.mul" in app.tasks]
 seen["calls"] = len(tasks.CALLS)
+seen["describe"] = [api.adapters.describe(add), api.adapters.describe(app)]
 RESULT.update(seen=seen)
 ''')
         seen = result["seen"]
@@ -79,6 +80,8 @@ RESULT.update(seen=seen)
         # __main__ holds the deleted function once, not again as __mp_main__.
         self.assertEqual(len([f for f in found if "`label`" in f]), 1, found)
         self.assertGreater(seen["calls"], 0)
+        self.assertEqual(seen["describe"], ["task `proj.tasks.add` of Celery app `proj`",
+                                            "Celery app `proj`"])
 
 
 if __name__ == "__main__":

@@ -74,6 +74,9 @@ with open(os.path.join(ROOT, "polls/templates/polls/page.html"), "w") as handle:
 seen["tags"] = [errors(rep), get("/polls/page/")]
 rep = step("polls/views.py", "def page(request):", "def page(request)")
 seen["syntax"] = [rep["rolled_back"], get("/polls/"), get("/polls/visits/")]
+import polls.urls
+seen["describe"] = [api.adapters.describe(polls.urls.urlpatterns[1]),
+                    api.adapters.describe(models.Question), api.adapters.describe(admin.site)]
 RESULT.update(seen=seen, caught=CAUGHT)
 ''')
         seen = result["seen"]
@@ -84,6 +87,9 @@ RESULT.update(seen=seen, caught=CAUGHT)
         self.assertEqual(seen["page"], "200 WORLD v1")
         self.assertEqual(seen["tags"], [None, "200 WORLD v2 world w2"])
         self.assertEqual(seen["syntax"], [True, "200 index v2 hello v2", "200 5"])
+        self.assertEqual(seen["describe"], [
+            "Django URL pattern `<int:question_id>/` (name `detail`)",
+            "model `polls.Question` of Django app `polls`", "Django admin site `admin`"])
         self.assertEqual(result["caught"], [], err)
 
     def test_models_and_admin(self):
