@@ -200,7 +200,7 @@ func TestAttachPreforkWorkersReloadTogether(t *testing.T) {
 		t.Fatal("pyreload reload blocked on a killed worker")
 	}
 	assert.Contains(t, res.stderr, fmt.Sprintf("agent %d did not answer", victim))
-	assert.Contains(t, res.stderr, "reloaded shop in place (1 module)")
+	assert.Contains(t, res.stderr, "reloaded shop in place (1 module; reset 1)", "_slow, marked reset")
 	assert.Contains(t, res.stderr, "1 interpreter did not answer")
 	for pid, port := range app.workers {
 		if pid != victim {
