@@ -176,6 +176,7 @@ def after(ctx):
     touched = set()
     _adopt_apps(ctx, state, replaced, touched)
     apps, routers = _found(ctx.st)
+    redone = _included_again(state, routers, replaced, touched)
     copies = {id(c) for spans in state["spans"].values() for _, _, cs in spans for c in cs}
     for key, router in routers.items():
         before = state["routers"].get(key)
@@ -188,6 +189,8 @@ def after(ctx):
         if target is None:
             continue
         for source, kwargs, made in spans:
+            if id(made) in redone:
+                continue
             now = replaced.get(id(source), source) or source
             due = (id(now) in touched or now is not source
                    or any(_stale(c, ran, replaced) for c in made))
@@ -198,31 +201,65 @@ def after(ctx):
             app.openapi_schema = None
 
 
+def _included_again(state, routers, replaced, touched):
+    """An include_router statement that ran again appended a new copy of the
+    router's routes: it takes the old copies' place (a new prefix, new tags)."""
+    redone = set()
+    for key, spans in state["spans"].items():
+        target = routers.get(key)
+        if target is None or not spans:
+            continue
+        known = {id(r) for r in state["routers"][key][1]}
+        fresh = [r for r in target.routes if id(r) not in known]
+        for source, _, made in spans:
+            now = replaced.get(id(source), source) or source
+            endpoints = {id(getattr(r, "endpoint", None)) for r in now.routes}
+            again = [r for r in fresh if id(getattr(r, "endpoint", None)) in endpoints]
+            if not again:
+                continue
+            places = [i for i, r in enumerate(target.routes) if any(r is c for c in made)]
+            drop = {id(r) for r in again} | {id(r) for r in made}
+            keep = [r for r in target.routes if id(r) not in drop]
+            at = places[0] - sum(1 for i in places if i < places[0]) if places else len(keep)
+            keep[at:at] = again
+            target.routes[:] = keep
+            made[:] = again
+            fresh = [r for r in fresh if all(r is not a for a in again)]
+            redone.add(id(made))
+            touched.add(key)
+    return redone
+
+
 def _settle(router, before, replaced, copies):
     """Routes whose endpoint was replaced give their place to the route the
     new endpoint appended; those whose endpoint was deleted go (copies of an
-    included router's routes are left to _resync)."""
+    included router's routes are left to _resync); other new routes stay where
+    they were registered."""
     known = {id(r) for r in before}
     fresh = [r for r in router.routes if id(r) not in known]
     by_endpoint = {id(getattr(r, "endpoint", None)): r for r in fresh}
-    out, used, changed = [], set(), False
+    moved = {}  # id(old route) -> its successor, or None
     for route in router.routes:
-        if id(route) not in known:
-            continue
         endpoint = getattr(route, "endpoint", None)
-        if endpoint is not None and id(endpoint) in replaced and id(route) not in copies:
-            changed = True
+        if (id(route) in known and endpoint is not None and id(endpoint) in replaced
+                and id(route) not in copies):
             new = replaced[id(endpoint)]
             successor = by_endpoint.get(id(new)) if new is not None else None
-            if successor is not None and id(successor) not in used:
-                used.add(id(successor))
-                out.append(successor)
-            continue
-        out.append(route)
-    out.extend(r for r in fresh if id(r) not in used)
-    if changed or fresh:
-        router.routes[:] = out
-    return changed or bool(fresh)
+            if successor is not None and any(s is successor for s in moved.values()):
+                successor = None
+            moved[id(route)] = successor
+    if not moved:
+        return bool(fresh)
+    placed = {id(s) for s in moved.values() if s is not None}
+    out = []
+    for route in router.routes:
+        if id(route) in moved:
+            if moved[id(route)] is not None:
+                out.append(moved[id(route)])
+        elif id(route) not in placed:
+            out.append(route)
+    router.routes[:] = out
+    return True
 
 
 def _rebuild_all(router, ran, replaced, copies):

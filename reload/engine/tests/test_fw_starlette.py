@@ -100,7 +100,7 @@ def step(label, rel, pairs, *reqs, tail=""):
             body = resp.text
         got["answers"].append([resp.status_code, body])
     got["paths"] = [getattr(r, "path", None) for r in app.router.routes
-                    if getattr(r, "path", "").startswith(("/v1", "/n"))]
+                    if getattr(r, "path", "").startswith(("/v", "/n"))]
     seen.append(got)
     return got
 '''
@@ -133,6 +133,9 @@ step("model field", "svc/models.py", [("    price: float = 0\n", "    price: flo
      ("POST", "/v1/items/", {"name": " a ", "qty": 5}), ("GET", "/v1/items/model/7"))
 step("validator", "svc/models.py", [("v.strip()", "v.strip().upper()")],
      ("POST", "/v1/items/", {"name": " a "}))
+step("include again", "svc/main.py", [('prefix="/v1", tags=["v1"]', 'prefix="/v2", tags=["v2"]')],
+     ("GET", "/v2/items/model/2"), ("GET", "/v1/items/model/2"))
+step("include back", "svc/main.py", [('prefix="/v2", tags=["v2"]', 'prefix="/v1", tags=["v1"]')])
 step("failed run", "svc/main.py", [], ("GET", "/late"),
      tail='\n\n@app.get("/late")\ndef late():\n    return "late"\n\n\nBROKEN = 1 / 0\n')
 edit("svc/main.py", open(os.path.join(ROOT, "svc/main.py")).read().split("\n\n@app.get(\"/late\")")[0] + "\n")
@@ -171,6 +174,14 @@ RESULT["same_app"] = svc.main.app is app
                           [200, {"name": "n7", "price": 0.0, "qty": 7}]])
         self.assertEqual(seen["validator"]["answers"],
                          [[200, {"item": {"name": "A", "price": 0.0, "qty": 1}, "tok": "t2"}]])
+        self.assertEqual(seen["include again"]["answers"],
+                         [[200, {"name": "N2", "price": 0.0, "qty": 2}], [404, {"detail": "Not Found"}]])
+        self.assertEqual(seen["include again"]["paths"],
+                         ["/v2/items/by-id/{item_id}", "/v2/items/", "/v2/items/model/{n}",
+                          "/v2/items/new/x", "/new"])
+        self.assertEqual(seen["include back"]["paths"],
+                         ["/v1/items/by-id/{item_id}", "/v1/items/", "/v1/items/model/{n}",
+                          "/v1/items/new/x", "/new"])
         self.assertIn("division by zero", seen["failed run"]["error"])
         self.assertEqual(seen["failed run"]["answers"], [[404, {"detail": "Not Found"}]])
         self.assertIn("was never closed", seen["syntax error"]["error"])
