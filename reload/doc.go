@@ -1,4 +1,4 @@
-// Package reload is pyreload's deep-reload engine on the Go side: it resolves
+// Package reload is pyreload's reload engine on the Go side (in place or by eviction): it resolves
 // which package a file belongs to, drives reloads, scans and fixes in every
 // interpreter of a workspace root through the Interpreter interface, merges
 // their reports, and turns a report into editor-ready locations.

@@ -20,9 +20,6 @@ func NewFleet(interps ...Interpreter) *Fleet { return &Fleet{interps: interps} }
 // Len is the number of interpreters.
 func (f *Fleet) Len() int { return len(f.interps) }
 
-// Interpreters returns the fleet's interpreters.
-func (f *Fleet) Interpreters() []Interpreter { return f.interps }
-
 // callMargin is added to an engine timeout before a client gives up.
 const callMargin = 5 * time.Second
 
@@ -32,11 +29,6 @@ const defaultReloadTimeout = 60 * time.Second
 // Reload deep-reloads in every interpreter.
 func (f *Fleet) Reload(ctx context.Context, p ReloadParams) (Report, error) {
 	return f.fanOut(ctx, "reload", p, p.TimeoutMS)
-}
-
-// Scan scans for stale references in every interpreter.
-func (f *Fleet) Scan(ctx context.Context, p ScanParams) (Report, error) {
-	return f.fanOut(ctx, "scan", p, 0)
 }
 
 // Fix applies fixes in every interpreter and returns the rescanned report.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -298,8 +297,3 @@ func setInt(dst *int, v any) error {
 	return nil
 }
 
-// Exists reports whether root has a settings file.
-func Exists(root string) bool {
-	_, err := os.Stat(filepath.Join(root, FileName))
-	return err == nil
-}
