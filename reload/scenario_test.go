@@ -2,6 +2,7 @@ package reload_test
 
 import (
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -32,6 +33,27 @@ func TestScenarios(t *testing.T) {
 			runScenario(t, file)
 		})
 	}
+}
+
+// update rewrites the scenarios' expected diagnostics with what the host
+// reports (go test ./reload -run TestScenarios -update), as gopls's marker
+// tests do; review the diff before committing it.
+var update = flag.Bool("update", false, "rewrite the want sections of testdata/reload/*.txtar")
+
+// rewriteSection replaces one section of the txtar file at path with lines.
+func rewriteSection(t *testing.T, path, name string, lines []string) {
+	ar, err := txtar.ParseFile(path)
+	require.NoError(t, err)
+	text := strings.Join(lines, "\n")
+	if text != "" {
+		text += "\n"
+	}
+	for n := range ar.Files {
+		if ar.Files[n].Name == name {
+			ar.Files[n].Data = []byte(text)
+		}
+	}
+	require.NoError(t, os.WriteFile(path, txtar.Format(ar), 0o644))
 }
 
 type scenario struct {
@@ -100,12 +122,20 @@ func runScenario(t *testing.T, path string) {
 			require.True(t, rep.OK, "reload %d: %+v", n, rep.Error)
 		}
 	}
-	assert.Equal(t, wantLines(sc.sections["want"]), render(root, rep), "after reload")
+	if *update {
+		rewriteSection(t, path, "pyreload/want", render(root, rep))
+	} else {
+		assert.Equal(t, wantLines(sc.sections["want"]), render(root, rep), "after reload")
+	}
 
 	if kind := strings.TrimSpace(sc.sections["fix"]); kind != "" {
 		fixed, err := fleet.Fix(ctx, reload.FixParams{Kind: kind, Package: rep.Package})
 		require.NoError(t, err)
-		assert.Equal(t, wantLines(sc.sections["want-after-fix"]), render(root, fixed), "after fix %s", kind)
+		if *update {
+			rewriteSection(t, path, "pyreload/want-after-fix", render(root, fixed))
+		} else {
+			assert.Equal(t, wantLines(sc.sections["want-after-fix"]), render(root, fixed), "after fix %s", kind)
+		}
 	}
 	if src := sc.sections["check.py"]; strings.TrimSpace(src) != "" {
 		name := "pyreload_check_" + strconv.Itoa(os.Getpid())
