@@ -25,6 +25,7 @@ frozen with it; statements that change those raise aiohttp's own error and
 roll the reload back.
 """
 
+import ast
 import sys
 
 from . import heap
@@ -55,6 +56,10 @@ def prepare(ctx):
             continue
         routers.append(_open(ctx, router))
     setattr(ctx, _STATE, {"routers": routers, "frozen": frozen})
+
+
+def before_run(ctx, module, names):
+    _remember_reruns(ctx, module, names)
 
 
 def _open(ctx, router):
@@ -133,8 +138,10 @@ def after(ctx):
             if Application is not None and isinstance(old, Application) and \
                     isinstance(new, Application) and id(old) in state["frozen"]:
                 _report_app(ctx, module, key)
+    for key in _unrouted(ctx, state, replaced):
+        replaced[key] = None  # its route decorator was removed: its routes go
     try:
-        tables = _tables(ctx, RouteTableDef, RouteDef, replaced)
+        tables, untabled = _tables(ctx, RouteTableDef, RouteDef, replaced)
         for saved in state["routers"]:
             router = saved["router"]
             for table in tables:
@@ -142,7 +149,7 @@ def after(ctx):
                 if any(id(r._handler) in handlers for r in _routes(router)):
                     for d in table:
                         d.register(router)
-            _settle(router, replaced)
+            _settle(router, replaced, untabled)
     finally:
         for saved in state["routers"]:
             _close(saved)
@@ -152,31 +159,37 @@ def after(ctx):
 
 def _tables(ctx, RouteTableDef, RouteDef, replaced):
     """The RouteTableDefs of the modules that ran, without the entries of
-    handlers that were replaced or deleted."""
-    out = []
+    handlers that were replaced or deleted; and the handlers whose entry went
+    with no entry for their successor (the decorator was removed)."""
+    out, dropped, now = [], set(), set()
     if RouteTableDef is None:
-        return out
+        return out, dropped
     for name in ctx.ran:
         module = sys.modules.get(name)
         for value in list(vars(module).values()) if module is not None else ():
             if isinstance(value, RouteTableDef) and all(id(v) != id(value) for v in out):
                 items = value._items
+                dropped.update(id(d.handler) for d in items
+                               if isinstance(d, RouteDef) and id(d.handler) in replaced)
                 items[:] = [d for d in items
                             if not (isinstance(d, RouteDef) and id(d.handler) in replaced)]
+                now.update(id(d.handler) for d in items if isinstance(d, RouteDef))
                 out.append([d for d in items if isinstance(d, RouteDef)])
-    return out
+    out_ids = {h for h in dropped if id(replaced.get(h)) not in now}
+    return out, out_ids
 
 
-def _settle(router, replaced):
+def _settle(router, replaced, untabled):
     """Routes of replaced handlers: gone when the new handler is routed
-    elsewhere (its path changed) or was deleted, else they take the new one."""
+    elsewhere (its path changed), was deleted or lost its table entry (its
+    decorator was removed), else they take the new one."""
     routed = {id(r._handler) for r in _routes(router)}
     for route in _routes(router):
         handler = route._handler
         if id(handler) not in replaced:
             continue
         new = replaced[id(handler)]
-        if new is None or id(new) in routed:
+        if new is None or id(new) in routed or id(handler) in untabled:
             _drop(router, route)
         else:
             route._handler = new
@@ -221,3 +234,43 @@ def describe(obj):
         return None
     path = getattr(resource, "canonical", None) or "?"
     return "route %s %s of the aiohttp app" % (method, path)
+
+
+def _lost_decorators(ctx, module, name):
+    """Whether the top-level def name of module had decorators before this
+    reload and has none now (a route decorator removed: the engine then keeps
+    the old function object, which stays routed)."""
+    path = getattr(sys.modules.get(module), "__file__", None)
+    if not path:
+        return False
+    found = []
+    for data in (ctx.st.sources.before(path), ctx.st.sources.read(path)):
+        try:
+            tree = ast.parse(data or b"", path)
+        except (SyntaxError, ValueError):
+            return False
+        nodes = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == name]
+        found.append(bool(nodes and nodes[-1].decorator_list))
+    return found == [True, False]
+
+
+def _remember_reruns(ctx, module, names):
+    state = getattr(ctx, _STATE, None)
+    space = getattr(sys.modules.get(module), "__dict__", {})
+    if state is None:
+        return
+    for name in names:
+        value = space.get(name)
+        if callable(value) and not isinstance(value, type):
+            state.setdefault("reran", {})[id(value)] = (module, name, value)
+
+
+def _unrouted(ctx, state, replaced):
+    """ids of kept functions whose route decorator this reload removed."""
+    out = set()
+    for key, (module, name, value) in (state.get("reran") or {}).items():
+        if key not in replaced and vars(sys.modules[module]).get(name) is value \
+                and _lost_decorators(ctx, module, name):
+            out.add(key)
+    return out

@@ -111,6 +111,7 @@ step("route path", "web/views.py", [('@routes.get("/new")', '@routes.get("/newer
 step("removed route", "web/views.py",
      [('@routes.get("/gone")\nasync def gone(request):\n    return web.Response(text="gone")\n', '')],
      "/gone")
+step("decorator removed", "web/views.py", [('@routes.get("/newer")\n', '')], "/newer", "/")
 step("syntax error", "web/views.py", [('return "two"', 'return "two"(')], "/", "/newer")
 RESULT["seen"] = seen
 router = [a for a in __import__("gc").get_objects() if isinstance(a, web.Application)][0].router
@@ -133,8 +134,9 @@ RESULT["described"] = [describe(r) for r in router.routes() if r.method == "GET"
         self.assertEqual(seen["new table route"]["answers"][0], [200, "new"])
         self.assertEqual(seen["route path"]["answers"], [[200, "new"], [404, ""]])
         self.assertEqual(seen["removed route"]["answers"], [[404, ""]])
+        self.assertEqual(seen["decorator removed"]["answers"][0], [404, ""])
         self.assertIn("was never closed", seen["syntax error"]["error"])
-        self.assertEqual(seen["syntax error"]["answers"][1], [200, "new"])
+        self.assertEqual(seen["syntax error"]["answers"][1], [404, ""])
         self.assertEqual(seen["syntax error"]["answers"][0][0], 200)
         self.assertTrue(result["frozen"])
         self.assertEqual(result["described"], ["route GET / of the aiohttp app",

@@ -133,6 +133,9 @@ step("model field", "svc/models.py", [("    price: float = 0\n", "    price: flo
      ("POST", "/v1/items/", {"name": " a ", "qty": 5}), ("GET", "/v1/items/model/7"))
 step("validator", "svc/models.py", [("v.strip()", "v.strip().upper()")],
      ("POST", "/v1/items/", {"name": " a "}))
+step("decorator removed", "svc/items.py", [('@router.get("/new/x")\n', '')], ("GET", "/v1/items/new/x"))
+step("decorator back", "svc/items.py", [('def new_x():', '@router.get("/new/x")\ndef new_x():')],
+     ("GET", "/v1/items/new/x"))
 step("include again", "svc/main.py", [('prefix="/v1", tags=["v1"]', 'prefix="/v2", tags=["v2"]')],
      ("GET", "/v2/items/model/2"), ("GET", "/v1/items/model/2"))
 step("include back", "svc/main.py", [('prefix="/v2", tags=["v2"]', 'prefix="/v1", tags=["v1"]')])
@@ -174,6 +177,8 @@ RESULT["same_app"] = svc.main.app is app
                           [200, {"name": "n7", "price": 0.0, "qty": 7}]])
         self.assertEqual(seen["validator"]["answers"],
                          [[200, {"item": {"name": "A", "price": 0.0, "qty": 1}, "tok": "t2"}]])
+        self.assertEqual(seen["decorator removed"]["answers"], [[404, {"detail": "Not Found"}]])
+        self.assertEqual(seen["decorator back"]["answers"], [[200, "new"]])
         self.assertEqual(seen["include again"]["answers"],
                          [[200, {"name": "N2", "price": 0.0, "qty": 2}], [404, {"detail": "Not Found"}]])
         self.assertEqual(seen["include again"]["paths"],
