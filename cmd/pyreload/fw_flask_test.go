@@ -237,3 +237,69 @@ func startFlaskRun(t testing.TB, root string) (*testbinary.SyncBuffer, int) {
 	})
 	return out, port
 }
+
+// BenchmarkFlaskEditToResponse: on the Flask test app under `pyreload run`, a
+// one-view edit from the save to the first response over HTTP that shows it.
+// "reload": the save, then `pyreload reload` (a new process each time, as an
+// editor hook or a terminal runs it), then one GET. "watch": the save only,
+// with `pyreload reload --watch` running ([tool.pyreload] debounceMs = 1),
+// polling GET every millisecond.
+func BenchmarkFlaskEditToResponse(b *testing.B) {
+	needFlask(b)
+	root := flaskApp(b)
+	require.NoError(b, os.WriteFile(filepath.Join(root, "pyproject.toml"),
+		[]byte("[tool.pyreload]\ndebounceMs = 1\n"), 0o644))
+	cmd := exec.Command(testbinary.Path(b), "run", "serve.py")
+	cmd.Dir = root
+	out := &testbinary.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(b, cmd.Start())
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	port := waitServing(b, func() int {
+		data, _ := os.ReadFile(filepath.Join(root, "port"))
+		p, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		return p
+	}, out)
+	path := filepath.Join(root, "flaskr", "blog.py")
+	original, err := os.ReadFile(path)
+	require.NoError(b, err)
+	version := 1
+	save := func() string {
+		version++
+		text := strings.Replace(string(original), `"create v1"`, fmt.Sprintf(`"create v%d"`, version), 1)
+		require.NoError(b, os.WriteFile(path, []byte(text), 0o644))
+		return fmt.Sprintf("create v%d", version)
+	}
+	b.Run("reload", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			want := save()
+			res := testbinary.Run(b, root, nil, "reload", "--root", root, "flaskr")
+			require.Equal(b, 0, res.Code, res.Stderr)
+			_, body := fetch(b, port, "GET", "/create", true)
+			require.Equal(b, want, body)
+		}
+	})
+	b.Run("watch", func(b *testing.B) {
+		watch := exec.Command(testbinary.Path(b), "reload", "--watch", "--root", root, "flaskr")
+		watch.Dir = root
+		log := &testbinary.SyncBuffer{}
+		watch.Stdout, watch.Stderr = log, log
+		require.NoError(b, watch.Start())
+		defer func() { watch.Process.Kill(); watch.Wait() }()
+		require.Eventually(b, func() bool { return strings.Contains(log.String(), "watching") },
+			10*time.Second, 10*time.Millisecond)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			want := save()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				_, body := fetch(b, port, "GET", "/create", true)
+				if body == want {
+					break
+				}
+				require.True(b, time.Now().Before(deadline), "never served %s; watch: %s", want, log)
+				time.Sleep(time.Millisecond)
+			}
+		}
+	})
+}
