@@ -186,6 +186,7 @@ def after(ctx):
     apps = _apps()
     if apps is not None:
         kept = _settle_models(ctx, st, apps)
+        _meta_members(ctx)
         if st.related:
             _restore_related(st, apps, skip=kept)
         _new_models(ctx, st, apps)
@@ -226,6 +227,35 @@ def _settle_models(ctx, st, apps):
     if st.models:
         apps.clear_cache()
     return kept
+
+
+def _meta_members(ctx):
+    """A model whose only class-level change was its `class Meta` had it
+    updated as a member (Django keeps no Meta on the class): the options it
+    set are compared with the model's and the attribute taken away."""
+    base = _model_base()
+    for (module, qual), names in ctx.members.items():
+        if "Meta" not in names or "." in qual:
+            continue
+        cls = vars(sys.modules.get(module) or sys).get(qual)
+        if not (isinstance(cls, type) and issubclass(cls, base)) or cls._meta.abstract:
+            continue
+        meta = vars(cls).get("Meta")
+        if meta is not None:
+            try:
+                delattr(cls, "Meta")
+            except (AttributeError, TypeError):
+                pass
+        given = {k: v for k, v in vars(meta).items() if not k.startswith("__")} if meta else {}
+        old = cls._meta.original_attrs
+        changed = [k for k in sorted(set(given) | set(old))
+                   if not _same(given.get(k, _MISSING), old.get(k, _MISSING))]
+        if changed:
+            label = cls._meta.app_label
+            _report(ctx, cls, None, "model `%s.%s`: Meta %s changed; the database needs a "
+                    "migration: run `python manage.py makemigrations %s` and `python manage.py "
+                    "migrate`, then restart the server (the old model keeps serving until then)"
+                    % (label, cls.__name__, ", ".join(changed), label))
 
 
 def _why(new, old):
@@ -340,12 +370,54 @@ def _clear_urls(ctx):
     resolvers = sys.modules.get("django.urls.resolvers")
     if base is None or resolvers is None:
         return
+    _repoint_views(ctx, resolvers)
     seen = set()
     for resolver in _resolvers(resolvers):
         if id(resolver) not in seen:
             seen.add(id(resolver))
             _reset_resolver(resolver, resolvers, seen)
     base.clear_url_caches()
+
+
+def _repoint_views(ctx, resolvers):
+    """A URL pattern whose view was made anew (its decorators changed: the old
+    function took the new body, not the new decorators) routes to the new view."""
+    made = {}
+    for module, changes in ctx.changes.items():
+        space = vars(sys.modules.get(module) or sys)
+        for name, (old, new) in changes.items():
+            if callable(old) and callable(new) and old is not new and space.get(name) is new:
+                made[id(old)] = (old, new)
+    if not made:
+        return
+    stack = list(_url_lists(resolvers))
+    seen = set()
+    while stack:
+        pattern = stack.pop()
+        if id(pattern) in seen:
+            continue
+        seen.add(id(pattern))
+        if isinstance(pattern, resolvers.URLResolver):
+            if isinstance(pattern.urlconf_name, (list, tuple)):
+                stack.extend(pattern.urlconf_name)
+            continue
+        hit = made.get(id(getattr(pattern, "callback", None)))
+        if hit is not None and hit[0] is pattern.callback:
+            pattern.callback = hit[1]
+            vars(pattern).pop("lookup_str", None)
+
+
+def _url_lists(resolvers):
+    """The URL patterns and resolvers of every URL module's urlpatterns."""
+    for mod in list(sys.modules.values()):
+        try:
+            patterns = vars(mod).get("urlpatterns") if mod is not None else None
+        except TypeError:
+            continue
+        if isinstance(patterns, (list, tuple)):
+            for item in patterns:
+                if isinstance(item, (resolvers.URLPattern, resolvers.URLResolver)):
+                    yield item
 
 
 def _resolvers(resolvers):
@@ -356,10 +428,7 @@ def _resolvers(resolvers):
         out.append(resolvers.get_resolver(getattr(settings, "ROOT_URLCONF", None)))
     except Exception:  # settings not configured: nothing is routed
         pass
-    for mod in list(sys.modules.values()):
-        patterns = getattr(mod, "urlpatterns", None) if mod is not None else None
-        if isinstance(patterns, (list, tuple)):
-            out.extend(p for p in patterns if isinstance(p, resolvers.URLResolver))
+    out.extend(p for p in _url_lists(resolvers) if isinstance(p, resolvers.URLResolver))
     return out
 
 

@@ -72,6 +72,12 @@ rep = step("polls/templatetags/poll_extras.py", '" v1"', '" v2"\n\n\n@register.f
 with open(os.path.join(ROOT, "polls/templates/polls/page.html"), "w") as handle:
     handle.write("{% load poll_extras %}{{ name|shout }} {{ name|whisper }}\n")
 seen["tags"] = [errors(rep), get("/polls/page/")]
+with open(os.path.join(ROOT, "polls/views.py")) as handle:
+    text = handle.read()
+rep = step("polls/views.py", text, text.replace("\ndef index(request):", "\n@never_cache\ndef index(request):").replace(
+    "from django.shortcuts import render\n", "from django.shortcuts import render\nfrom django.views.decorators.cache import never_cache\n"))
+resp = client.get("/polls/")
+seen["decorated"] = [errors(rep), resp.content.decode(), "max-age=0" in resp.get("Cache-Control", "")]
 rep = step("polls/views.py", "def page(request):", "def page(request)")
 seen["syntax"] = [rep["rolled_back"], get("/polls/"), get("/polls/visits/")]
 import polls.urls
@@ -86,7 +92,8 @@ RESULT.update(seen=seen, caught=CAUGHT)
         self.assertEqual(seen["url"], [None, "200 about v1", "/polls/about/"])
         self.assertEqual(seen["page"], "200 WORLD v1")
         self.assertEqual(seen["tags"], [None, "200 WORLD v2 world w2"])
-        self.assertEqual(seen["syntax"], [True, "200 index v2 hello v2", "200 5"])
+        self.assertEqual(seen["decorated"], [None, "index v2 hello v2", True])
+        self.assertEqual(seen["syntax"], [True, "200 index v2 hello v2", "200 6"])
         self.assertEqual(seen["describe"], [
             "Django URL pattern `<int:question_id>/` (name `detail`)",
             "model `polls.Question` of Django app `polls`", "Django admin site `admin`"])
@@ -119,6 +126,9 @@ seen["field"] = [errors(rep), lines(rep), get("/polls/%d/" % q.pk),
                  [f.name for f in models.Choice._meta.get_fields()],
                  apps.get_model("polls", "choice") is models.Choice,
                  models.Choice.objects.count()]
+rep = step("polls/models.py", '    pub_date = models.DateTimeField("date published")\n',
+           '    pub_date = models.DateTimeField("date published")\n\n    class Meta:\n        ordering = ["-pub_date"]\n')
+seen["meta"] = [errors(rep), lines(rep), get("/polls/%d/" % q.pk), models.Question._meta.ordering]
 rep = step("polls/models.py", "class Choice(", "class Tag(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass Choice(")
 seen["new_model"] = [errors(rep), lines(rep)]
 rep = step("polls/models.py", '"recent v2"', '"recent v3"\n  oops(')
@@ -143,6 +153,12 @@ RESULT.update(seen=seen, caught=CAUGHT)
         self.assertEqual(page, "200 detail v1 q1 recent v2 1")
         self.assertNotIn("weight", fields)
         self.assertEqual([registered, count], [True, 1])
+        error, found, page, ordering = seen["meta"]
+        self.assertIsNone(error)
+        self.assertEqual(len(found), 1, found)
+        self.assertIn("model `polls.Question`: Meta ordering changed; the database needs a "
+                      "migration", found[0])
+        self.assertEqual([page, ordering], ["200 detail v1 q1 recent v2 1", []])
         error, found = seen["new_model"]
         self.assertIsNone(error)
         self.assertTrue(any("new model `polls.Tag`" in f and "[restart-needed]" in f
