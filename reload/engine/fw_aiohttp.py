@@ -138,6 +138,9 @@ def after(ctx):
             if Application is not None and isinstance(old, Application) and \
                     isinstance(new, Application) and id(old) in state["frozen"]:
                 _report_app(ctx, module, key)
+    unpaired = getattr(ctx, "unpaired", None)
+    if isinstance(unpaired, list) and Application is not None:  # reported above
+        unpaired[:] = [u for u in unpaired if not isinstance(u[2], Application)]
     for key in _unrouted(ctx, state, replaced):
         replaced[key] = None  # its route decorator was removed: its routes go
     try:

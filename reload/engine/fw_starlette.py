@@ -206,6 +206,17 @@ def after(ctx):
     for app in apps.values():
         if id(app.router) in touched and getattr(app, "openapi_schema", None) is not None:
             app.openapi_schema = None
+    sources = {id(source) for spans in state["spans"].values() for source, _, _ in spans}
+    _took_care(ctx, lambda old: (Starlette is not None and isinstance(old, Starlette))
+               or id(old) in sources)
+
+
+def _took_care(ctx, handled):
+    """Take what this adapter handled out of ctx.unpaired (the callables made
+    again that the engine reports as not updated otherwise)."""
+    unpaired = getattr(ctx, "unpaired", None)
+    if isinstance(unpaired, list):
+        unpaired[:] = [u for u in unpaired if not handled(u[2])]
 
 
 def _included_again(state, routers, replaced, touched):

@@ -129,6 +129,9 @@ step("removed route", "svc/items.py",
 step("decorator path", "svc/items.py", [('@router.get("/{item_id}")', '@router.get("/by-id/{item_id}")')],
      ("GET", "/v1/items/by-id/4"), ("GET", "/v1/items/4"))
 step("dependency", "svc/deps.py", [('"t1"', '"t2"')], ("POST", "/v1/items/", {"name": " a "}))
+step("dependency signature", "svc/deps.py", [('def token():\n    return "t2"', 'def token(who: str = "anon"):\n    return "t2-" + who')],
+     ("POST", "/v1/items/?who=me", {"name": " a "}))
+step("dependency back", "svc/deps.py", [('def token(who: str = "anon"):\n    return "t2-" + who', 'def token():\n    return "t2"')])
 step("model field", "svc/models.py", [("    price: float = 0\n", "    price: float = 0\n    qty: int = 1\n")],
      ("POST", "/v1/items/", {"name": " a ", "qty": 5}), ("GET", "/v1/items/model/7"))
 step("validator", "svc/models.py", [("v.strip()", "v.strip().upper()")],
@@ -172,6 +175,8 @@ RESULT["same_app"] = svc.main.app is app
                           "/v1/items/new/x", "/new"])
         self.assertEqual(seen["dependency"]["answers"],
                          [[200, {"item": {"name": "a", "price": 0.0}, "tok": "t2"}]])
+        self.assertEqual(seen["dependency signature"]["answers"],
+                         [[200, {"item": {"name": "a", "price": 0.0}, "tok": "t2-me"}]])
         self.assertEqual(seen["model field"]["answers"],
                          [[200, {"item": {"name": "a", "price": 0.0, "qty": 5}, "tok": "t2"}],
                           [200, {"name": "n7", "price": 0.0, "qty": 7}]])
