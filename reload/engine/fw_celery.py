@@ -29,9 +29,12 @@ def _task_of(value):
     base = _task_class()
     if base is None:
         return None
-    if type(value).__name__ == "PromiseProxy":
+    kind = type(value).__name__
+    if kind in ("PromiseProxy", "Proxy") and type(value).__module__ == "celery.local":
+        # `@app.task` before the app was finalized binds a PromiseProxy;
+        # `@shared_task` a Proxy to the current app's task of that name.
         try:
-            if not value.__evaluated__():
+            if kind == "PromiseProxy" and not value.__evaluated__():
                 return None
             value = value._get_current_object()
         except Exception:  # a proxy that cannot evaluate
@@ -44,7 +47,7 @@ def _is_task(value):
 
 
 def _is_pending(value):
-    if type(value).__name__ != "PromiseProxy":
+    if type(value).__name__ != "PromiseProxy" or type(value).__module__ != "celery.local":
         return False
     try:
         return not value.__evaluated__()
@@ -104,8 +107,7 @@ def _drop_finalizers(ctx, module, names):
         return
     for hook in list(hooks):
         fun = _closure_value(hook, "fun")
-        if (getattr(fun, "__module__", None) == module and getattr(hook, "__name__", None)
-                in names):
+        if getattr(fun, "__module__", None) == module and getattr(fun, "__name__", None) in names:
             hooks.discard(hook)
             ctx.on_rollback(functools.partial(hooks.add, hook))
 

@@ -83,6 +83,27 @@ RESULT.update(seen=seen)
         self.assertEqual(seen["describe"], ["task `proj.tasks.add` of Celery app `proj`",
                                             "Celery app `proj`"])
 
+    def test_shared_task_decorator_change(self):
+        files = app_files("celery")
+        files["proj/shared.py"] = (
+            "from celery import shared_task\n\n\n@shared_task\ndef double(x):\n    return 2 * x\n")
+        result, _, err = run(files, SETUP + r'''
+import proj.shared as shared
+from celery import _state
+first = by_name("proj.shared.double", 4)
+hooks = len(_state._on_app_finalizers)
+rep = step("proj/shared.py", "@shared_task\ndef double(x):\n    return 2 * x",
+           "@shared_task(bind=True)\ndef double(self, x):\n    return [self.name, 3 * x]")
+RESULT.update(first=first, error=errors(rep), lines=lines(rep),
+              then=by_name("proj.shared.double", 4), direct=shared.double.delay(4).get(),
+              hooks=len(_state._on_app_finalizers) - hooks)
+''')
+        self.assertEqual(result["first"], 8)
+        self.assertIsNone(result["error"])
+        self.assertEqual(result["then"], ["proj.shared.double", 12])
+        self.assertEqual(result["direct"], ["proj.shared.double", 12])
+        self.assertEqual(result["hooks"], 0)
+
 
 if __name__ == "__main__":
     unittest.main()
