@@ -56,6 +56,11 @@ class Context:
         self.ran = []  # the modules that ran (dependents included), once done
         self.changes = {}  # module -> {name: (old, new)}: bindings that changed
         self.members = {}  # (module, class qualname) -> member names updated in place
+        # (module, name, old, new): callables made again (by a decorator that
+        # returns an object, not a function) whose old object could not be
+        # updated in place; after() removes those it re-registered, the rest
+        # are reported as not-updated.
+        self.unpaired = []
         self.findings = []  # Stale dicts adapters report
         self._undo = []
 

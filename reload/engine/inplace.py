@@ -437,6 +437,8 @@ class Txn:
             news = update.inner_functions(new, key, path)
             if olds and news:
                 self.pending.append(("function", olds[-1], news[-1], None, qual))
+            else:  # e.g. a framework object made by a decorator: an adapter may re-register it
+                self.ctx.unpaired.append((name, key, old, new))
         if _is_data(new) and _is_data(old):
             self.out.reset.append(qual)
         self.changed(name, key, old, new)
@@ -565,6 +567,9 @@ class Txn:
         self.ctx.changes = self.changes
         adapters.call_after(self.adapters, self.ctx)
         out.findings.extend(self.ctx.findings)
+        for module, key, old, new in self.ctx.unpaired:  # what no adapter took care of
+            out.replaced.append((module, key, old, new, "it was made again and the old one "
+                                 "holds no function pyreload can update"))
         for path, (info, data) in self.sources.items():
             self.st.sources.remember(path, data, info)
             fresh.refresh_trusted_cache(path, data, info, self.st.sources.read)

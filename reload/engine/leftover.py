@@ -29,7 +29,7 @@ def scan(st, package, outcome):
     for module, name, old, new, why in outcome.replaced:
         if isinstance(old, type):
             classes[old] = (module, name, new, why)
-        elif isinstance(old, types.FunctionType):
+        elif isinstance(old, types.FunctionType) or callable(old):
             found.append(_function(st, module, name, old, new, why))
     if classes:
         _classes(st, package, classes, found)
