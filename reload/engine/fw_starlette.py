@@ -58,11 +58,12 @@ def _workspace_modules(st):
             yield name, module
 
 
-def _found(st):
-    """(apps, routers) bound in workspace modules: routers by id, each once,
-    with the routers of mounted sub-apps."""
+def _found(st, names=None, known=None):
+    """(apps, routers) bound in workspace modules (only those named, when
+    names is given, added to known): routers by id, each once, with the
+    routers of mounted sub-apps."""
     Router, Starlette, _, Mount = _types()
-    apps, routers = {}, {}
+    apps, routers = known if known is not None else ({}, {})
     if Router is None:
         return apps, routers
 
@@ -77,7 +78,9 @@ def _found(st):
                 sub = sub.router
             if isinstance(sub, Router):
                 add_router(sub)
-    for _, module in _workspace_modules(st):
+    modules = (_workspace_modules(st) if names is None else
+               ((n, sys.modules[n]) for n in names if n in sys.modules))
+    for _, module in modules:
         for value in list(vars(module).values()):
             if Starlette is not None and isinstance(value, Starlette):
                 apps.setdefault(id(value), value)
@@ -96,7 +99,7 @@ def _state(ctx):
 def prepare(ctx):
     apps, routers = _found(ctx.st)
     state = {"routers": {k: (r, list(r.routes)) for k, r in routers.items()},
-             "apps": apps, "spans": {}}
+             "apps": apps, "spans": {}, "found": (dict(apps), dict(routers))}
     for key, router in routers.items():
         state["spans"][key] = _spans(router, routers)
 
@@ -182,7 +185,7 @@ def after(ctx):
     ran = set(ctx.ran)
     touched = set()
     _adopt_apps(ctx, state, replaced, touched)
-    apps, routers = _found(ctx.st)
+    apps, routers = _found(ctx.st, ctx.ran, state["found"])
     redone = _included_again(state, routers, replaced, touched)
     copies = {id(c) for spans in state["spans"].values() for _, _, cs in spans for c in cs}
     for key, router in routers.items():
