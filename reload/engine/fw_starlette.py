@@ -130,16 +130,20 @@ def _spans(target, routers):
     for route in target.routes:
         if not isinstance(route, APIRoute):
             continue
-        for router, source in origin.get(id(route.endpoint), ()):
-            if (route.path.endswith(source.path) and route.methods == source.methods
-                    and source is not route):
-                kwargs = _include_kwargs(route, source)
-                last = spans[-1] if spans else None
-                if last is not None and last[0] is router and last[1]["prefix"] == kwargs["prefix"]:
-                    last[2].append(route)
-                else:
-                    spans.append([router, kwargs, [route]])
-                break
+        # the innermost router it came from (nested includes: the shortest path)
+        found = [(len(source.path), n, router, source)
+                 for n, (router, source) in enumerate(origin.get(id(route.endpoint), ()))
+                 if route.path.endswith(source.path) and route.methods == source.methods
+                 and source is not route]
+        if not found:
+            continue
+        _, _, router, source = min(found)
+        kwargs = _include_kwargs(route, source)
+        last = spans[-1] if spans else None
+        if last is not None and last[0] is router and last[1]["prefix"] == kwargs["prefix"]:
+            last[2].append(route)
+        else:
+            spans.append([router, kwargs, [route]])
     return spans
 
 

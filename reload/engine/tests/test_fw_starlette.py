@@ -258,6 +258,52 @@ RESULT.update(seen=seen, same=svc.main.app is app, fast=fast.get("/items/5").jso
                                                "the FastAPI app `one`", "the Starlette app",
                                                "Router"])
 
+    def test_nested_routers(self):
+        files = {
+            "svc/__init__.py": "",
+            "svc/inner.py": '''
+                from fastapi import APIRouter
+
+                router = APIRouter(prefix="/in", tags=["inner"])
+
+
+                @router.get("/a")
+                def a():
+                    return "a"
+            ''',
+            "svc/outer.py": '''
+                from fastapi import APIRouter
+
+                from . import inner
+
+                router = APIRouter(prefix="/out", tags=["outer"])
+                router.include_router(inner.router, prefix="/mid")
+
+
+                @router.get("/own")
+                def own():
+                    return "own"
+            ''',
+            "svc/main.py": '''
+                from fastapi import FastAPI
+
+                from . import outer
+
+                app = FastAPI()
+                app.include_router(outer.router, prefix="/v1", tags=["v1"])
+            ''',
+        }
+        result, _, err = run(files, STEPS + r'''
+step("inner route", "svc/inner.py", [], ("GET", "/v1/out/mid/in/b"), ("GET", "/v1/out/own"),
+     tail='\n\n@router.get("/b")\ndef b():\n    return "b"\n')
+RESULT.update(seen=seen, tags=[r.tags for r in app.router.routes if r.path.startswith("/v1")])
+''')
+        seen = result["seen"]
+        self.assertIsNone(seen[0]["error"], err)
+        self.assertEqual(seen[0]["answers"], [[200, "b"], [200, "own"]])
+        self.assertEqual(seen[0]["paths"], ["/v1/out/mid/in/a", "/v1/out/mid/in/b", "/v1/out/own"])
+        self.assertEqual(result["tags"], [["v1", "outer", "inner"]] * 2 + [["v1", "outer"]])
+
 
 if __name__ == "__main__":
     unittest.main()
