@@ -143,6 +143,27 @@ def close_setup(objs):
     for obj in objs:
         if vars(obj).get("_check_setup_finished") is _allow_setup:
             del obj._check_setup_finished
+        if getattr(vars(obj).get("add_url_rule"), "_pyreload", False):
+            del obj.add_url_rule
+
+
+def replace_on_collision(ctx, app):
+    """While the reload runs, a route registered again under an endpoint whose
+    view comes from a module being reloaded replaces it (a decorator the
+    source check did not know as a route's, say) instead of Flask's "View
+    function mapping is overwriting an existing endpoint function"."""
+    original = app.add_url_rule
+    modules = set(ctx.modules)
+
+    def add_url_rule(rule, endpoint=None, view_func=None, **options):
+        key = endpoint if endpoint is not None else getattr(view_func, "__name__", None)
+        current = app.view_functions.get(key)
+        if current is not None and view_func is not None and current != view_func and any(
+                getattr(part, "__module__", None) in modules for part in _chain(current)):
+            ctx.on_rollback(drop_endpoints(app, [key]))
+        return original(rule, endpoint, view_func, **options)
+    add_url_rule._pyreload = True
+    app.add_url_rule = add_url_rule
 
 
 # -- one reload's state ---------------------------------------------------
@@ -162,6 +183,8 @@ class _Reload:
         self.routed = {}  # module -> names its old source decorated with a route
         self.opened = self.apps + self.blueprints
         open_setup(self.opened)
+        for app in self.apps:
+            replace_on_collision(ctx, app)
         ctx.on_rollback(self.rollback)
 
     def rollback(self):

@@ -215,6 +215,29 @@ RESULT.update(ok=rep["ok"], stale=lines(rep), new_bp=blog.bp is not held[0],
         self.assertEqual(result["rules"], ["/auth/login", "/blog/", "/blog/about", "/blog/create",
                                            "/blog/old", "/hello", "/static/<path:filename>"])
 
+    def test_custom_route_decorator_registered_again_replaces_its_endpoint(self):
+        # A decorator of the user's own that calls bp.route: the source check
+        # does not know it, so the registration itself replaces the endpoint.
+        text = BLOG.replace("bp = Blueprint(\"blog\", __name__)\n", '''bp = Blueprint("blog", __name__)
+
+
+def page(path):
+    return bp.route(path)
+''').replace('@bp.route("/old")', '@page("/old")')
+        moved = text.replace('@page("/old")', '@page("/older")')
+        result, _, _ = run(dict(FILES, **{"flaskr/blog.py": text}), PRELUDE.replace(
+            'get("/auth/login")]', 'get("/auth/login"), get("/blog/old")]') + '''
+edit("flaskr/blog.py", %r)
+rep = reload("flaskr", mode="inplace")
+RESULT.update(first=first, ok=rep["ok"], error=rep.get("error"),
+              after=[get("/blog/older"), get("/blog/old")],
+              closed="add_url_rule" not in vars(app))
+''' % moved)
+        self.assertEqual(result["first"][-1], "200 old")
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["after"], ["200 old", "404 "])
+        self.assertTrue(result["closed"])
+
     def test_new_route_on_an_app_in_a_module(self):
         files = {"webapp/__init__.py": "", "webapp/web.py": '''
 from flask import Flask
