@@ -13,8 +13,9 @@ here. The router is frozen once the app serves (registering raises
   again adds only what is new;
 - after() registers the routes a ``web.RouteTableDef`` of a module that ran
   gained (on the apps that route its other handlers), drops the table entries
-  and routes of handlers that were replaced by a route elsewhere or deleted,
-  points routes of handlers made again (same path) at the new function, then
+  and routes of handlers that were replaced by a route elsewhere, deleted, or
+  whose route decorator was removed (before_run notes the defs that run
+  again), points routes of handlers made again (same path) at the new one, then
   freezes the routers again. Resolution scans the resource list, so a route
   appended there is served by the next request.
 - rollback puts every router back exactly (resources, names, handlers, frozen).

@@ -10,14 +10,17 @@ made when the app was built) does not follow; after() re-syncs:
 - in every router (the apps' and the APIRouters of workspace modules), a route
   whose endpoint was replaced (its decorator or a name it reads changed: the
   decorator ran again and appended a route) gives its place to the new route;
-  one whose endpoint was deleted is removed;
-- an APIRoute whose endpoint, or one of whose dependency callables, belongs to
-  a module that ran is made again (a new signature, a new Depends), in place;
+  one whose endpoint was deleted, or lost its decorators (before_run notes
+  the defs that run again), is removed;
+- an APIRoute whose endpoint, dependency callables or models (response,
+  body, query) belong to a module that ran is made again in place (a new
+  signature, a new Depends, a new field FastAPI's cloned response model lacks);
 - the app's copies of an included router (found in prepare by matching
-  endpoint, path suffix and methods, with the include's prefix, tags,
-  dependencies and responses inferred from them) are made again from the
-  router's current routes, in the router's order, where they were: a new
-  route, a removed one, an edited signature, a router made again;
+  endpoint, path suffix and methods against the innermost router, with the
+  include's prefix, tags, dependencies and responses inferred from them) are
+  made again from the router's current routes, in the router's order, where
+  they were: a new route, a removed one, an edited signature, a router made
+  again; an include_router statement that ran again replaces them;
 - an app made again (a Starlette(routes=...) whose routes changed, a FastAPI()
   whose arguments changed) gives its routes to the app object the server
   holds, which the module's name keeps; a change of middleware, exception
