@@ -109,7 +109,48 @@ def prepare(ctx):
         def undo(router=router, saved=state["routers"][key][1]):
             router.routes[:] = saved  # what a decorator that ran registered goes
         ctx.on_rollback(undo)
+    state["stacks"] = [_open_stack(ctx, app) for app in apps.values()]
     setattr(ctx, _STATE, state)
+
+
+def _open_stack(ctx, app):
+    """A started app refuses add_middleware ("Cannot add middleware after an
+    application has started"): for the reload it takes it; after() builds the
+    middleware stack again. Undone on rollback."""
+    saved = (app, list(getattr(app, "user_middleware", ())),
+             dict(getattr(app, "exception_handlers", {})))
+    if getattr(app, "middleware_stack", None) is not None and hasattr(app, "user_middleware"):
+        make = getattr(sys.modules.get("starlette.middleware"), "Middleware", None)
+
+        def add_middleware(middleware_class, **options):
+            app.user_middleware.insert(0, make(middleware_class, **options))
+        if make is not None:
+            app.add_middleware = add_middleware
+
+    def undo():
+        vars(app).pop("add_middleware", None)
+        app.user_middleware[:] = saved[1]
+        app.exception_handlers.clear()
+        app.exception_handlers.update(saved[2])
+    ctx.on_rollback(undo)
+    return saved
+
+
+def _close_stacks(state, replaced):
+    """Middleware whose dispatch function was made again leaves (its decorator
+    added the new one); an app whose middleware or exception handlers changed
+    builds its middleware stack again."""
+    for app, middleware, handlers in state.get("stacks", ()):
+        vars(app).pop("add_middleware", None)
+        current = getattr(app, "user_middleware", None)
+        if current is None:
+            continue
+        current[:] = [m for m in current
+                      if id(getattr(m, "options", {}).get("dispatch")) not in replaced]
+        changed = ([id(m) for m in current] != [id(m) for m in middleware]
+                   or app.exception_handlers != handlers)
+        if changed and getattr(app, "middleware_stack", None) is not None:
+            app.middleware_stack = app.build_middleware_stack()
 
 
 def before_run(ctx, module, names):
@@ -216,6 +257,7 @@ def after(ctx):
     for app in apps.values():
         if id(app.router) in touched and getattr(app, "openapi_schema", None) is not None:
             app.openapi_schema = None
+    _close_stacks(state, replaced)
     sources = {id(source) for spans in state["spans"].values() for source, _, _ in spans}
     _took_care(ctx, lambda old: (Starlette is not None and isinstance(old, Starlette))
                or id(old) in sources)

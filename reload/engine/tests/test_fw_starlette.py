@@ -235,6 +235,19 @@ step("new route in the list", "svc/main.py",
      ("GET", "/n"), ("GET", "/"))
 got = step("app arguments", "svc/main.py", [("Starlette(routes=routes)", "Starlette(debug=True, routes=routes)")],
            ("GET", "/n"))
+fast.get("/items/1")  # the app has started: its middleware stack is built
+step("new middleware", "svc/fast.py", [],
+     tail='\n\n@api.middleware("http")\nasync def stamp(request, call_next):\n'
+          '    response = await call_next(request)\n    response.headers["x-stamp"] = "s1"\n'
+          '    return response\n')
+stamps = [fast.get("/items/1").headers.get("x-stamp")]
+step("middleware body", "svc/fast.py", [('"s1"', '"s2"')])
+stamps.append(fast.get("/items/1").headers.get("x-stamp"))
+step("middleware again", "svc/fast.py", [('@api.middleware("http")', '@api.middleware("http")  # again')])
+response = fast.get("/items/1")
+stamps.append(response.headers.get("x-stamp"))
+stamps.append(len(svc.fast.api.user_middleware))
+RESULT["stamps"] = stamps
 step("title", "svc/fast.py", [('title="one"', 'title="two"')])
 RESULT.update(seen=seen, same=svc.main.app is app, fast=fast.get("/items/5").json(),
               title=fast.get("/openapi.json").json()["info"]["title"],
@@ -251,6 +264,8 @@ RESULT.update(seen=seen, same=svc.main.app is app, fast=fast.get("/items/5").jso
                       "its debug changed", seen["app arguments"]["lines"][0])
         self.assertIn("[restart-needed]", seen["app arguments"]["lines"][0])
         self.assertTrue(result["same"])
+        self.assertIsNone(seen["new middleware"]["error"], err)
+        self.assertEqual(result["stamps"], ["s1", "s2", "s2", 1])
         self.assertEqual(result["fast"], 5)
         # the new app's docs routes came with its routes: its OpenAPI title shows
         self.assertEqual(result["title"], "two")
