@@ -11,8 +11,10 @@ wherever Flask holds it). What this adapter does, for every live Flask app:
   collide; all of it undone on rollback;
 - after the reload: routes a blueprint recorded since are applied to every app
   it is registered on (with the prefix that registration used), a blueprint
-  made again (its module ran whole) replaces the old one on its apps, views
-  whose def was removed are removed, and setup is closed again.
+  made again (its module ran whole) replaces the old one on its apps, an app
+  made again hands its routes to the app object the server holds, views
+  whose def was removed are removed, each view is the function object its
+  module keeps (so later body edits reach it), and setup is closed again.
 
 Werkzeug's URL map cannot drop a rule: the map's matcher is rebuilt from the
 rules kept (the same Rule objects) and swapped in.
@@ -273,12 +275,19 @@ def after(ctx):
             if callable(old) and not callable(new) and not isinstance(old, type):
                 removed.append(old)
     flask = sys.modules.get("flask")
-    remade = [(old, new) for changes in ctx.changes.values() for old, new in changes.values()
-              if isinstance(old, flask.Blueprint) and isinstance(new, flask.Blueprint)]
-    state = _state(ctx, create=bool(removed or remade))
+    remade, apps_remade = [], []
+    for module, changes in ctx.changes.items():
+        for key, (old, new) in changes.items():
+            if isinstance(old, flask.Blueprint) and isinstance(new, flask.Blueprint):
+                remade.append((old, new))
+            elif isinstance(old, flask.Flask) and isinstance(new, flask.Flask):
+                apps_remade.append((module, key, old, new))
+    state = _state(ctx, create=bool(removed or remade or apps_remade))
     if state is None:
         return
     try:
+        for module, key, old, new in apps_remade:
+            adopt(ctx, module, key, old, new)
         for old, new in remade:
             reregister(ctx, state, old, new)
         for old in removed:
@@ -309,8 +318,88 @@ def after(ctx):
                                "to Flask app `%s`: %s: %s; restart to serve it" % (
                                    parts[0] if parts else "?", reg, app.name,
                                    type(exc).__name__, exc), holder="Flask app `%s`" % app.name)
+        for app in state.apps:
+            canonical_views(ctx, app)
     finally:
         close_setup(state.opened)
+
+
+# What an app made again hands to the app object the server holds.
+ROUTING = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs",
+           "teardown_appcontext_funcs", "error_handler_spec", "url_value_preprocessors",
+           "url_default_functions", "template_context_processors",
+           "shell_context_processors")
+
+
+def adopt(ctx, module, key, old, new):
+    """An app made again (its statement or module ran again): the server holds
+    the old object, which takes the new one's URL map, views, blueprints and
+    request hooks; workspace names bound to the new app point back at the old
+    one. A changed config is restart-needed (extensions read it at init)."""
+    unpaired = getattr(ctx, "unpaired", [])
+    unpaired[:] = [u for u in unpaired if not (u[2] is old and u[3] is new)]  # taken care of
+    old.url_map = new.url_map
+    old.view_functions.clear()
+    old.view_functions.update(new.view_functions)
+    old.blueprints.clear()
+    old.blueprints.update(new.blueprints)
+    for attr in ROUTING:
+        if hasattr(new, attr):
+            setattr(old, attr, getattr(new, attr))
+    for name, mod in list(sys.modules.items()):
+        path = paths.module_path(mod) if mod is not None else None
+        if name != "__main__" and not (path and ctx.st.sources.is_workspace(path)):
+            continue
+        space = getattr(mod, "__dict__", None)
+        for k, v in list(space.items()) if space is not None else ():
+            if v is new:
+                space[k] = old
+    keys = sorted(str(k) for k in set(old.config) | set(new.config)
+                  if old.config.get(k, _NONE) != new.config.get(k, _NONE))
+    if keys:
+        ctx.report("restart-needed", "Flask app `%s` was made again: it serves the new routes, "
+                   "but its config changed (%s) and the server keeps the old config: restart "
+                   "the app to apply it" % (old.name, ", ".join(keys)),
+                   where=_binding_line(ctx, module, key), holder="Flask app `%s`" % old.name,
+                   name=key, target="%s.%s" % (module, key))
+
+
+_NONE = object()
+
+
+def canonical_views(ctx, app):
+    """A view registered by a def that ran again may be a twin of the function
+    its module keeps (the engine keeps the old function object and gives it
+    the new code): the app serves the module's object, so later body edits
+    reach it."""
+    ran = set(ctx.ran)
+    for endpoint, view in list(app.view_functions.items()):
+        module = getattr(view, "__module__", None)
+        if module not in ran:
+            continue
+        space = getattr(sys.modules.get(module), "__dict__", {})
+        cur = space.get(getattr(view, "__name__", None))
+        if cur is None or cur is view or isinstance(cur, type) or not callable(cur):
+            continue
+        if getattr(cur, "__qualname__", None) != getattr(view, "__qualname__", None):
+            continue
+        inner_cur, inner_view = list(_chain(cur))[-1], list(_chain(view))[-1]
+        if getattr(inner_cur, "__code__", 1) is getattr(inner_view, "__code__", 2):
+            app.view_functions[endpoint] = cur
+
+
+def _binding_line(ctx, module, key):
+    path = paths.module_path(sys.modules.get(module))
+    data = ctx.st.sources.read(path) if path else None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, TypeError):
+        return None
+    for node in tree.body:
+        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == key for t in targets):
+            return (path, (node.lineno, node.col_offset + 1, node.lineno, node.col_offset + 1))
+    return None
 
 
 def reregister(ctx, state, old, new):

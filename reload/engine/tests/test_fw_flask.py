@@ -238,6 +238,67 @@ RESULT.update(first=first, ok=rep["ok"], error=rep.get("error"),
         self.assertEqual(result["after"], ["200 old", "404 "])
         self.assertTrue(result["closed"])
 
+    def test_body_edits_after_the_blueprint_was_made_again_reach_the_app(self):
+        result, _, _ = run(FILES, PRELUDE + '''
+edit("flaskr/blog.py", %r)
+rep1 = reload("flaskr", mode="inplace", reset=["flaskr.blog"])
+edit("flaskr/blog.py", %r)
+rep2 = reload("flaskr", mode="inplace")
+RESULT.update(ok=[rep1["ok"], rep2["ok"]], reset=rep2["reset"],
+              after=[get("/blog/"), get("/blog/create")])
+''' % (BLOG.replace('"create v1"', '"create v2"'),
+       BLOG.replace('"create v1"', '"create v3"').replace('"%s v1" % title()', '"%s v3" % title()')))
+        self.assertEqual(result["ok"], [True, True])
+        self.assertEqual(result["reset"], [])
+        self.assertEqual(result["after"], ["200 Posts v3", "200 create v3"])
+
+    def test_app_made_again_hands_its_routes_to_the_served_app(self):
+        files = {"webapp/__init__.py": "", "webapp/web.py": '''
+from flask import Flask
+app = Flask("webapp")
+app.config["GREETING"] = "hi"
+
+
+@app.route("/")
+def index():
+    return "index v1"
+''', "main.py": ""}
+        result, _, _ = run(files, '''
+from webapp import web
+served = [web.app]
+client = served[0].test_client()
+first = client.get("/").get_data(as_text=True)
+edit("webapp/web.py", """
+from flask import Flask
+app = Flask("webapp")
+app.config["GREETING"] = "hello"
+
+
+@app.route("/")
+def index():
+    return "index v2"
+
+
+@app.route("/new")
+def new():
+    return "new"
+""")
+rep = reload("webapp", mode="inplace", reset=["webapp.web"])
+edit("webapp/web.py", open(os.path.join(ROOT, "webapp/web.py")).read().replace("index v2", "index v3"))
+rep2 = reload("webapp", mode="inplace")
+RESULT.update(first=first, ok=[rep["ok"], rep2["ok"]], stale=lines(rep),
+              same=web.app is served[0],
+              after=[client.get(p).get_data(as_text=True) for p in ("/", "/new")])
+''')
+        self.assertEqual(result["first"], "index v1")
+        self.assertEqual(result["ok"], [True, True])
+        self.assertTrue(result["same"])
+        self.assertEqual(result["after"], ["index v3", "new"])
+        self.assertEqual(result["stale"], [
+            "webapp/web.py:3:1: warning: Flask app `webapp` was made again: it serves the new "
+            "routes, but its config changed (GREETING) and the server keeps the old config: "
+            "restart the app to apply it [restart-needed]"])
+
     def test_new_route_on_an_app_in_a_module(self):
         files = {"webapp/__init__.py": "", "webapp/web.py": '''
 from flask import Flask
