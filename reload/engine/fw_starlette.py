@@ -220,7 +220,7 @@ def _include_kwargs(copy, source):
 
 def after(ctx):
     state = _state(ctx)
-    Router, Starlette, APIRoute, _ = _types()
+    Router, Starlette, _, _ = _types()
     if state is None or Router is None:
         return
     replaced = {}  # id(old value) -> new value (or None: deleted)
@@ -230,6 +230,17 @@ def after(ctx):
                 replaced[id(old)] = new if (callable(new) or isinstance(new, Router)) else None
     for key in _unrouted(ctx, state, replaced):
         replaced[key] = None  # its route decorator was removed: its routes go
+    try:
+        _sync(ctx, state, replaced)
+    finally:
+        _close_stacks(state, replaced)
+    sources = {id(source) for spans in state["spans"].values() for source, _, _ in spans}
+    _took_care(ctx, lambda old: (Starlette is not None and isinstance(old, Starlette))
+               or id(old) in sources)
+
+
+def _sync(ctx, state, replaced):
+    """The routers' route lists follow the reload (see the module's doc)."""
     ran = set(ctx.ran)
     touched = set()
     _adopt_apps(ctx, state, replaced, touched)
@@ -257,10 +268,6 @@ def after(ctx):
     for app in apps.values():
         if id(app.router) in touched and getattr(app, "openapi_schema", None) is not None:
             app.openapi_schema = None
-    _close_stacks(state, replaced)
-    sources = {id(source) for spans in state["spans"].values() for source, _, _ in spans}
-    _took_care(ctx, lambda old: (Starlette is not None and isinstance(old, Starlette))
-               or id(old) in sources)
 
 
 def _took_care(ctx, handled):
