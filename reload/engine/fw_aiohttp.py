@@ -142,9 +142,9 @@ def after(ctx):
     unpaired = getattr(ctx, "unpaired", None)
     if isinstance(unpaired, list) and Application is not None:  # reported above
         unpaired[:] = [u for u in unpaired if not isinstance(u[2], Application)]
-    for key in _unrouted(ctx, state, replaced):
-        replaced[key] = None  # its route decorator was removed: its routes go
     try:
+        for key in _unrouted(ctx, state, replaced):
+            replaced[key] = None  # its route decorator was removed: its routes go
         tables, untabled = _tables(ctx, RouteTableDef, RouteDef, replaced)
         for saved in state["routers"]:
             router = saved["router"]
@@ -274,7 +274,7 @@ def _unrouted(ctx, state, replaced):
     """ids of kept functions whose route decorator this reload removed."""
     out = set()
     for key, (module, name, value) in (state.get("reran") or {}).items():
-        if key not in replaced and vars(sys.modules[module]).get(name) is value \
-                and _lost_decorators(ctx, module, name):
+        space = getattr(sys.modules.get(module), "__dict__", {})
+        if key not in replaced and space.get(name) is value and _lost_decorators(ctx, module, name):
             out.add(key)
     return out

@@ -549,7 +549,7 @@ def _unrouted(ctx, state, replaced):
     """ids of kept functions whose route decorator this reload removed."""
     out = set()
     for key, (module, name, value) in (state.get("reran") or {}).items():
-        if key not in replaced and vars(sys.modules[module]).get(name) is value \
-                and _lost_decorators(ctx, module, name):
+        space = getattr(sys.modules.get(module), "__dict__", {})
+        if key not in replaced and space.get(name) is value and _lost_decorators(ctx, module, name):
             out.add(key)
     return out
