@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pyreload/pyreload/reload/testbinary"
 )
 
 // The click adapter on a CLI in the style of click's "complex" example
@@ -33,7 +36,15 @@ func TestClickCLIUnderRun(t *testing.T) {
 	expect("/run?arg=-v&arg=status", "status v2\n[verbose] bla bla bla\n")
 
 	fwEdit(t, root, "complex/cli.py", "class Environment:", "class Environment(dict):")
-	reload("context class made anew", 0)
+	// The old class's instances made by earlier invocations may still wait
+	// for the garbage collector (click's contexts are cycles): if counted,
+	// they are the one finding.
+	res := testbinary.Run(t, root, nil, "reload", "--root", root, "complex")
+	if res.Code != 0 {
+		require.Equal(t, 1, res.Code, "context class made anew: %s%s", res.Stdout, res.Stderr)
+		assert.Contains(t, res.Stdout, "of the old `complex.cli.Environment` keep")
+		assert.Contains(t, res.Stdout, "— 1 stale reference")
+	}
 	expect("/run?arg=-v&arg=status", "status v2\n[verbose] bla bla bla\n")
 	expect("/run?arg=status", "status v2\n")
 
@@ -48,7 +59,7 @@ func TestClickCLIUnderRun(t *testing.T) {
 	expect("/tools?arg=version", "version v1\n")
 
 	fwEdit(t, root, "complex/commands/cmd_status.py", `"status v2"`, `"status v3" +`)
-	res := reload("syntax error", 2)
+	res = reload("syntax error", 2)
 	assert.Contains(t, res.Stderr, "SyntaxError")
 	expect("/run?arg=-v&arg=status", "[verbose] shout False\nstatus v2\n[verbose] bla bla bla\n")
 }
