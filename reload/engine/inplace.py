@@ -292,8 +292,13 @@ class Txn:
             ns["__doc__"] = doc
 
     def reads_changed(self, s):
+        """Report whether an import statement takes a name that changed in
+        this reload (`from .settings import *` takes them all)."""
         for how, base, item in s.imports:
-            if how == "from" and item in self.changes.get(base, ()):
+            if how != "from":
+                continue
+            changed = self.changes.get(base)
+            if changed and (item in changed or item == "*"):
                 return True
         return False
 
@@ -478,7 +483,8 @@ class Txn:
                     if imported is None:
                         imported = _from_imports(self.st, hmod)
                     source = new = None
-                    for name in imported.get(key, ()):
+                    # `from M import *` takes every public name of M.
+                    for name in imported.get(key, set()) | imported.get("*", set()):
                         old_new = by_name[key].get(name)
                         if old_new is None or name == hname:
                             continue
