@@ -14,6 +14,9 @@ columns or other class-level data changed) would collide with itself: "Table
   mapped columns or properties changed, that is a `restart-needed` finding
   at the class line (a migration and a restart make them live).
 
+A declarative base made again (its module runs whole) is kept with its own
+registry and MetaData, where the old mappings live.
+
 Flask-SQLAlchemy: a `db = SQLAlchemy()` that ran again is registered on the
 apps the old one served (sharing their engines), so views never meet "The
 current Flask app is not registered with this 'SQLAlchemy' instance".
@@ -119,6 +122,29 @@ class _Old:
                 type.__setattr__(self.cls, key, value)
 
 
+# What makes a declarative base class (declarative_base(), db.Model) its registry's.
+BASE_KEYS = ("registry", "metadata", "_sa_registry", "__fsa__")
+
+
+def _is_base(cls):
+    return isinstance(cls, type) and "_sa_registry" in vars(cls) and "__mapper__" not in vars(cls)
+
+
+class _OldBase:
+    """A declarative base about to be made again (its module runs whole): the
+    kept class object keeps its own registry and MetaData, where the old
+    mappings live."""
+
+    def __init__(self, module, name, cls):
+        self.module, self.name, self.cls = module, name, cls
+        self.space = {k: vars(cls)[k] for k in BASE_KEYS if k in vars(cls)}
+
+    def restore(self):
+        for key, value in self.space.items():
+            if vars(self.cls).get(key) is not value:
+                type.__setattr__(self.cls, key, value)
+
+
 def _state(ctx):
     state = getattr(ctx, "_fw_sqlalchemy", None)
     if state is None:
@@ -135,9 +161,12 @@ def before_run(ctx, module, names):
     state = _state(ctx)
     for name in names:
         cls = space.get(name)
-        if not _mapped(cls) or getattr(cls, "__module__", None) != module:
-            continue
         if any(o.cls is cls for o in state):
+            continue
+        if _is_base(cls):
+            state.append(_OldBase(module, name, cls))
+            continue
+        if not _mapped(cls) or getattr(cls, "__module__", None) != module:
             continue
         old = _Old(module, name, cls)
         old.detach()
@@ -146,7 +175,13 @@ def before_run(ctx, module, names):
 
 
 def after(ctx):
-    for old in getattr(ctx, "_fw_sqlalchemy", ()):
+    olds = getattr(ctx, "_fw_sqlalchemy", ())
+    for old in olds:
+        if isinstance(old, _OldBase) and vars(sys.modules[old.module]).get(old.name) is old.cls:
+            old.restore()
+    for old in olds:
+        if isinstance(old, _OldBase):
+            continue
         current = vars(sys.modules[old.module]).get(old.name)
         if current is old.cls:  # the engine kept the class object
             mapper = vars(old.cls).get("__mapper__")

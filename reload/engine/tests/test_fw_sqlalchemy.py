@@ -121,6 +121,24 @@ class SQLAlchemyAdapterTests(unittest.TestCase):
             "the running app keeps the old mapping: migrate the database and restart the app "
             "to use the new columns [restart-needed]"])
 
+    def test_models_module_run_whole_keeps_its_base_registry_and_mappings(self):
+        files = {"shop/__init__.py": "", "shop/models.py": MODELS, "shop/db.py": DB,
+                 "main.py": ""}
+        script = SCRIPT.replace('rep = reload("shop", mode="inplace")',
+                                'base = [models.Base, models.Base.registry, models.Base.metadata]\n'
+                                'rep = reload("shop", mode="inplace", reset=["shop.models"])')
+        script += '''
+RESULT["base"] = [models.Base is base[0], models.Base.registry is base[1],
+                  models.Base.metadata is base[2], User.__table__ is base[2].tables["users"]]
+'''
+        result, _, _ = run(files, script % MODELS.replace('"hi %s"', '"yo %s"'))
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["greet"], "yo ann")
+        self.assertEqual(result["base"], [True, True, True, True])
+        self.assertEqual(result["classes"], ["Post", "User"])
+        self.assertEqual(result["tables"], ["posts", "users"])
+        self.assertEqual(result["stale"], [])
+
     def test_error_after_the_class_ran_rolls_back_the_registry(self):
         text = MODELS.replace('    name = Column(String(20))\n',
                               '    name = Column(String(30))\n') + "\nraise RuntimeError('x')\n"
