@@ -33,6 +33,16 @@ _META_KEYS = ("db_table", "ordering", "unique_together", "index_together", "inde
               "constraints", "managed", "proxy", "abstract", "app_label")
 
 
+# Settings Django reads once, at startup: a new value is restart-needed (the
+# running value is kept, so django.conf.settings says what serves).
+_STARTUP_SETTINGS = frozenset((
+    "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "CACHES", "TEMPLATES", "AUTH_USER_MODEL",
+    "LOGGING", "LOGGING_CONFIG", "SECRET_KEY", "STATICFILES_DIRS", "STATICFILES_STORAGE",
+    "STATICFILES_FINDERS", "DEFAULT_FILE_STORAGE", "USE_TZ", "TIME_ZONE", "USE_I18N",
+    "LANGUAGES", "WSGI_APPLICATION", "ASGI_APPLICATION", "SESSION_ENGINE",
+    "DEFAULT_AUTO_FIELD", "DATABASE_ROUTERS", "AUTHENTICATION_BACKENDS"))
+
+
 class _State:
     """What this adapter remembers during one reload."""
 
@@ -191,6 +201,7 @@ def after(ctx):
             _restore_related(st, apps, skip=kept)
         _new_models(ctx, st, apps)
         _admin_classes(st)
+    _settings(ctx)
     _clear_urls(ctx)
     _clear_templates(ctx)
 
@@ -362,6 +373,38 @@ def _admin_classes(st):
             except TypeError:
                 pass
     st.replaced_admins = []
+
+
+def _settings(ctx):
+    """The settings module ran: django.conf.settings takes its new values,
+    except those Django reads once at startup (restart-needed)."""
+    settings = getattr(sys.modules.get("django.conf"), "settings", None)
+    if settings is None or not settings.configured:
+        return
+    name = getattr(settings._wrapped, "SETTINGS_MODULE", None)
+    mod = sys.modules.get(name) if name else None
+    if mod is None or name not in ctx.changes:
+        return
+    space = vars(mod)
+    restart = []
+    for key, (_old, new) in sorted(ctx.changes[name].items()):
+        if not key.isupper():
+            continue
+        if key in _STARTUP_SETTINGS or key not in space:
+            restart.append(key)
+        else:
+            setattr(settings, key, new)
+    if not restart:
+        return
+    path = paths.module_path(mod)
+    idx = locate.index(ctx.st, path) if path else None
+    hit = idx.binding(restart[0]) if idx is not None else None
+    ctx.report("restart-needed", "setting%s %s changed: Django reads %s once, at startup; "
+               "restart the server (django.conf.settings keeps the running value)"
+               % ("s" if len(restart) > 1 else "", ", ".join("`%s`" % k for k in restart),
+                  "them" if len(restart) > 1 else "it"),
+               (path, hit[1]) if hit else None, holder=name, name=restart[0],
+               target="%s.%s" % (name, restart[0]))
 
 
 def _clear_urls(ctx):

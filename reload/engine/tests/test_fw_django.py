@@ -78,6 +78,12 @@ rep = step("polls/views.py", text, text.replace("\ndef index(request):", "\n@nev
     "from django.shortcuts import render\n", "from django.shortcuts import render\nfrom django.views.decorators.cache import never_cache\n"))
 resp = client.get("/polls/")
 seen["decorated"] = [errors(rep), resp.content.decode(), "max-age=0" in resp.get("Cache-Control", "")]
+from django.conf import settings
+rep = step("mysite/settings.py", 'STATIC_URL = "/static/"\n', 'STATIC_URL = "/static/"\nPOLLS_TITLE = "Polls v2"\n', package="mysite")
+seen["setting"] = [errors(rep), lines(rep), getattr(settings, "POLLS_TITLE", None)]
+middleware = list(settings.MIDDLEWARE)
+rep = step("mysite/settings.py", "MIDDLEWARE = [\n", 'MIDDLEWARE = [\n    "django.middleware.gzip.GZipMiddleware",\n', package="mysite")
+seen["startup_setting"] = [errors(rep), lines(rep), settings.MIDDLEWARE == middleware, get("/polls/")]
 rep = step("polls/views.py", "def page(request):", "def page(request)")
 seen["syntax"] = [rep["rolled_back"], get("/polls/"), get("/polls/visits/")]
 import polls.urls
@@ -93,7 +99,12 @@ RESULT.update(seen=seen, caught=CAUGHT)
         self.assertEqual(seen["page"], "200 WORLD v1")
         self.assertEqual(seen["tags"], [None, "200 WORLD v2 world w2"])
         self.assertEqual(seen["decorated"], [None, "index v2 hello v2", True])
-        self.assertEqual(seen["syntax"], [True, "200 index v2 hello v2", "200 6"])
+        self.assertEqual(seen["setting"], [None, [], "Polls v2"])
+        self.assertEqual(seen["startup_setting"], [None, [
+            "mysite/settings.py:16:1: warning: setting `MIDDLEWARE` changed: Django reads it "
+            "once, at startup; restart the server (django.conf.settings keeps the running "
+            "value) [restart-needed]"], True, "200 index v2 hello v2"])
+        self.assertEqual(seen["syntax"], [True, "200 index v2 hello v2", "200 7"])
         self.assertEqual(seen["describe"], [
             "Django URL pattern `<int:question_id>/` (name `detail`)",
             "model `polls.Question` of Django app `polls`", "Django admin site `admin`"])
