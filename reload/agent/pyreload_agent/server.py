@@ -156,9 +156,9 @@ class Agent:
                 if not line:
                     return
                 if len(line) > rpc.MAX_MESSAGE:
-                    head = line[:1024]
+                    head, ended = line[:1024], line.endswith(b"\n")
                     del line
-                    if not _skip_line(reader):
+                    if not ended and not _skip_line(reader):
                         return
                     conn.sendall(rpc.encode(rpc.error(rpc.sniff_id(head), rpc.INVALID_REQUEST,
                                                       "message over %d bytes" % rpc.MAX_MESSAGE)))

@@ -80,6 +80,9 @@ class HostileInputTest(AgentCase):
         old = rpc.MAX_MESSAGE
         rpc.MAX_MESSAGE = 4096
         self.addCleanup(setattr, rpc, "MAX_MESSAGE", old)
+        # A new connection: the first one's thread already reads with the old limit.
+        self.conn = Conn(pyreload_agent.start(self.root).socket_path)
+        self.addCleanup(self.conn.close)
         big = b'{"jsonrpc":"2.0","id":"big","method":"ping","params":{"pad":"' + b"x" * 3000000 + b'"}}'
         _, resp = self.ask(big)
         self.assertEqual((resp["id"], resp["error"]["code"]), ("big", rpc.INVALID_REQUEST))
