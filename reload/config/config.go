@@ -296,4 +296,3 @@ func setInt(dst *int, v any) error {
 	*dst = int(f)
 	return nil
 }
-
