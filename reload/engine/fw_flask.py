@@ -252,7 +252,13 @@ def before_run(ctx, module, names):
     if module not in state.routed:
         state.routed[module] = routed_names(ctx.st, module)
     routed = state.routed[module]
-    names = set(names) if routed is None else set(names) & routed
+    if routed is None:
+        # The source before is unknown (the module runs whole): which defs
+        # were routed by a decorator is not known, so nothing is taken out
+        # here; a registration made again replaces its endpoint
+        # (replace_on_collision) and the rest stays routed.
+        return
+    names = set(names) & routed
     if not names:
         return
     for app in state.apps:

@@ -299,6 +299,48 @@ RESULT.update(first=first, ok=[rep["ok"], rep2["ok"]], stale=lines(rep),
             "routes, but its config changed (GREETING) and the server keeps the old config: "
             "restart the app to apply it [restart-needed]"])
 
+    def test_module_of_unknown_source_runs_whole_and_keeps_other_modules_routes(self):
+        # The source views.py was loaded from is unknown (as for a module
+        # imported before the agent attached): it runs whole. Its decorated
+        # route registers again (replacing its endpoint); the view routed by
+        # add_url_rule in routes.py, which does not run, stays routed.
+        files = {"shop/__init__.py": "", "shop/views.py": '''
+from .app import app
+
+
+@app.route("/a")
+def a():
+    return "a v1"
+
+
+def b():
+    return "b v1"
+''', "shop/app.py": '''
+from flask import Flask
+app = Flask("shop")
+''', "shop/routes.py": '''
+from .app import app
+from . import views
+app.add_url_rule("/b", view_func=views.b)
+''', "main.py": ""}
+        result, _, _ = run(files, '''
+import shop.routes
+from shop.app import app
+client = app.test_client()
+first = [client.get(p).get_data(as_text=True) for p in ("/a", "/b")]
+path = os.path.join(ROOT, "shop/views.py")
+state.sources.known.pop(state.sources.real(path))
+edit("shop/views.py", open(path).read().replace("v1", "v2"))
+rep = reload("shop", mode="inplace")
+RESULT.update(first=first, ok=rep["ok"], error=rep.get("error"), reset=rep["reset"],
+              modules=rep["modules"],
+              after=[client.get(p).get_data(as_text=True) for p in ("/a", "/b")])
+''')
+        self.assertEqual(result["first"], ["a v1", "b v1"])
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["modules"], ["shop.views"])
+        self.assertEqual(result["after"], ["a v2", "b v2"], result)
+
     def test_new_route_on_an_app_in_a_module(self):
         files = {"webapp/__init__.py": "", "webapp/web.py": '''
 from flask import Flask
