@@ -186,7 +186,7 @@ def update_class(old, new, path, pair=None):
         if key not in new_space and key not in CLASS_SKIP:
             try:
                 delattr(old, key)
-            except (AttributeError, TypeError) as exc:
+            except Exception as exc:  # a metaclass may refuse (SQLAlchemy's mapped classes)
                 problems.append("%s: %s" % (key, exc))
     doc = new_space.get("__doc__")
     try:
@@ -228,7 +228,7 @@ def update_member(cls, key, current, value, path, pair=None):
         bind_class_cell(func, cls)
     try:
         setattr(cls, key, value)
-    except (AttributeError, TypeError) as exc:
+    except Exception as exc:  # a metaclass may refuse (SQLAlchemy's mapped classes)
         return str(exc)
     return ""
 
