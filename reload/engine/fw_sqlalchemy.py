@@ -222,14 +222,17 @@ def _report_changes(ctx, old, new_mapper, kept):
         if keys:
             parts.append("%s column%s %s" % (label, "s" if len(keys) > 1 else "",
                                               ", ".join(keys)))
-    props = sorted(set(pa) ^ set(pb))
-    if props and not parts:
-        parts.append("mapped attributes %s" % ", ".join(props))
+    for label, keys in (("added", [k for k in pb if k not in pa and k not in b]),
+                        ("removed", [k for k in pa if k not in pb and k not in a])):
+        if keys:
+            parts.append("%s mapped attribute%s %s" % (label, "s" if len(keys) > 1 else "",
+                                                       ", ".join(keys)))
     how = ("the running app keeps the old mapping" if kept else
            "instances loaded before the reload keep the old mapping")
+    todo = ("migrate the database and restart the app to use the new columns"
+            if (a, ta) != (b, tb) else "restart the app to use the new mapping")
     ctx.report("restart-needed",
-               "model `%s` (table '%s'): %s; %s: migrate the database and restart the app "
-               "to use the new columns" % (old.name, ta, "; ".join(parts), how),
+               "model `%s` (table '%s'): %s; %s: %s" % (old.name, ta, "; ".join(parts), how, todo),
                where=_class_line(ctx, old), holder="SQLAlchemy model `%s`" % old.name,
                name=old.name, target="%s.%s" % (old.module, old.name))
 

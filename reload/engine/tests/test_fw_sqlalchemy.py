@@ -139,6 +139,35 @@ RESULT["base"] = [models.Base is base[0], models.Base.registry is base[1],
         self.assertEqual(result["tables"], ["posts", "users"])
         self.assertEqual(result["stale"], [])
 
+    def test_removed_relationship_and_changed_column_do_not_break_the_reload(self):
+        # The engine merges the new class into the kept one and cannot delete
+        # a mapped attribute from it (SQLAlchemy refuses): no crash, the old
+        # mapping serves, one finding names what changed.
+        text = MODELS.replace('    name = Column(String(20))\n',
+                              '    name = Column(String(30), nullable=False)\n').replace(
+            '    posts = relationship("Post", back_populates="author")\n', '').replace(
+            '    author = relationship("User", back_populates="posts")\n',
+            '    author = relationship("User")\n')
+        result = self.reload_models(text)
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["posts"], 1)
+        self.assertEqual(result["classes"], ["Post", "User"])
+        self.assertEqual(result["stale"], [
+            "shop/models.py:9:1: warning: model `User` (table 'users'): changed column name; "
+            "removed mapped attribute posts; the running app keeps the old mapping: migrate "
+            "the database and restart the app to use the new columns [restart-needed]"])
+
+    def test_relationship_only_change_needs_a_restart_not_a_migration(self):
+        text = MODELS.replace('    posts = relationship("Post", back_populates="author")\n',
+                              '    posts = relationship("Post", back_populates="author")\n'
+                              '    first_post = relationship("Post", viewonly=True)\n')
+        result = self.reload_models(text)
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["stale"], [
+            "shop/models.py:9:1: warning: model `User` (table 'users'): added mapped attribute "
+            "first_post; the running app keeps the old mapping: restart the app to use the new "
+            "mapping [restart-needed]"])
+
     def test_error_after_the_class_ran_rolls_back_the_registry(self):
         text = MODELS.replace('    name = Column(String(20))\n',
                               '    name = Column(String(30))\n') + "\nraise RuntimeError('x')\n"
