@@ -175,6 +175,9 @@ func driveFlaskEdits(t *testing.T, root string, port int) {
 	assert.Equal(t, 4, finding.Line, "the class line")
 	expect("GET", "/", false, 200, "hello - first post") // the old mapping serves
 
+	editApp(t, root, "flaskr/models.py", "    author = db.Column(db.String(40))\n", "")
+	ok("column reverted: the mapping matches again") // the finding stayed until now
+
 	require.NoError(t, os.WriteFile(filepath.Join(root, "flaskr", "blog.py"),
 		[]byte(strings.Replace(withAbout, "def about():", "def about(:", 1)), 0o644))
 	res = reload()

@@ -12,7 +12,8 @@ columns or other class-level data changed) would collide with itself: "Table
   its own mapped attributes, table and mapper back, the new mapper is
   disposed and the old table and class are registered again. When the
   mapped columns or properties changed, that is a `restart-needed` finding
-  at the class line (a migration and a restart make them live).
+  at the class line (a migration and a restart make them live), reported
+  again after every later reload until the class matches its mapping.
 
 A declarative base made again (its module runs whole) is kept with its own
 registry and MetaData, where the old mappings live.
@@ -179,9 +180,11 @@ def after(ctx):
     for old in olds:
         if isinstance(old, _OldBase) and vars(sys.modules[old.module]).get(old.name) is old.cls:
             old.restore()
+    pending = _pending(ctx.st)
     for old in olds:
         if isinstance(old, _OldBase):
             continue
+        key = (old.module, old.name)
         current = vars(sys.modules[old.module]).get(old.name)
         if current is old.cls:  # the engine kept the class object
             mapper = vars(old.cls).get("__mapper__")
@@ -189,13 +192,35 @@ def after(ctx):
             old.restore_space()
             new_cls = new_mapper.class_ if new_mapper is not None else None
             old.attach(new_cls)
-            if new_mapper is not None:
-                _report_changes(ctx, old, new_mapper, kept=True)
+            message = _changes(old, new_mapper, kept=True) if new_mapper is not None else None
+            if message:
+                pending[key] = message
+            else:
+                pending.pop(key, None)
         elif _mapped(current):  # a new class object: its mapping is the live one
-            _report_changes(ctx, old, vars(current)["__mapper__"], kept=False)
+            pending.pop(key, None)
+            message = _changes(old, vars(current)["__mapper__"], kept=False)
+            if message:
+                _report(ctx, old.module, old.name, message)
         else:
             old.attach()
+    for (module, name), message in list(pending.items()):
+        mod = sys.modules.get(module)
+        if mod is None or not _mapped(vars(mod).get(name)):
+            del pending[(module, name)]
+            continue
+        _report(ctx, module, name, message)
     _flask_sqlalchemy(ctx)
+
+
+def _pending(st):
+    """The models whose source no longer matches the mapping the app keeps,
+    module -> message: reported again after every reload until the class runs
+    again matching it (the state lives on the engine's State)."""
+    pending = getattr(st, "fw_sqlalchemy_pending", None)
+    if pending is None:
+        pending = st.fw_sqlalchemy_pending = {}
+    return pending
 
 
 def columns(mapper):
@@ -208,10 +233,12 @@ def columns(mapper):
     return cols, sorted(mapper._props.keys()), getattr(table, "fullname", None)
 
 
-def _report_changes(ctx, old, new_mapper, kept):
+def _changes(old, new_mapper, kept):
+    """The restart-needed message for a model whose new definition maps
+    differently from the mapping kept, or None."""
     (a, pa, ta), (b, pb, tb) = columns(old.mapper), columns(new_mapper)
     if (a, pa, ta) == (b, pb, tb):
-        return
+        return None
     parts = []
     if ta != tb:
         parts.append("table %s -> %s" % (ta, tb))
@@ -231,14 +258,17 @@ def _report_changes(ctx, old, new_mapper, kept):
            "instances loaded before the reload keep the old mapping")
     todo = ("migrate the database and restart the app to use the new columns"
             if (a, ta) != (b, tb) else "restart the app to use the new mapping")
-    ctx.report("restart-needed",
-               "model `%s` (table '%s'): %s; %s: %s" % (old.name, ta, "; ".join(parts), how, todo),
-               where=_class_line(ctx, old), holder="SQLAlchemy model `%s`" % old.name,
-               name=old.name, target="%s.%s" % (old.module, old.name))
+    return "model `%s` (table '%s'): %s; %s: %s" % (old.name, ta, "; ".join(parts), how, todo)
 
 
-def _class_line(ctx, old):
-    path = paths.module_path(sys.modules.get(old.module))
+def _report(ctx, module, name, message):
+    ctx.report("restart-needed", message, where=_class_line(ctx, module, name),
+               holder="SQLAlchemy model `%s`" % name, name=name,
+               target="%s.%s" % (module, name))
+
+
+def _class_line(ctx, module, name):
+    path = paths.module_path(sys.modules.get(module))
     if not path:
         return None
     data = ctx.st.sources.read(path)
@@ -247,7 +277,7 @@ def _class_line(ctx, old):
     except (SyntaxError, ValueError, TypeError):
         return None
     for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == old.name:
+        if isinstance(node, ast.ClassDef) and node.name == name:
             return (path, (node.lineno, node.col_offset + 1, node.lineno,
                            node.col_offset + 1 + len("class " + node.name)))
     return None
