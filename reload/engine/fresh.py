@@ -138,11 +138,25 @@ def module_code(path, data, info, read):
             except (EOFError, ValueError, TypeError):
                 pass
     try:
-        return compile(data, path, "exec", dont_inherit=True)
+        code = compile(data, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         if exc.filename and exc.lineno:
             raise
         raise located(exc, data, path) from exc
+    write_cache(path, code, info)
+    return code
+
+
+def write_cache(path, code, info):
+    """Write path's .pyc for code compiled from the source info describes, as
+    an import would (unless bytecode writing is off); errors are ignored."""
+    if sys.dont_write_bytecode or info is None:
+        return
+    try:
+        pyc = _bootstrap_external._code_to_timestamp_pyc(code, int(info.st_mtime), info.st_size)
+        machinery.SourceFileLoader("_", path)._cache_bytecode(path, cache_from_source(path), pyc)
+    except Exception:
+        pass
 
 
 def located(exc, data, path):

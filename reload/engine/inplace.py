@@ -193,10 +193,13 @@ class Txn:
         self.ctx.modules = list(wave)
         adapters.call(self.adapters, "prepare", self.ctx)
         edited = {name: path for name, path in chosen}
-        if self.force_all:  # many modules run whole: compile them in parallel
-            self.pool = precompile.pool_for(self.st, len(chosen))
+        if self.force_all:
+            # Many modules run whole: those without a .pyc CPython trusts are
+            # compiled in parallel by the workers (the rest load their .pyc).
+            compile_these = [path for _, path in chosen if not fresh.cache_is_trustworthy(path)]
+            self.pool = precompile.pool_for(self.st, len(compile_these))
             if self.pool is not None:
-                self.pool.submit([path for _, path in chosen])
+                self.pool.submit(compile_these)
         passes = {}
         try:
             self.run_waves(wave, edited, passes)
@@ -395,8 +398,11 @@ class Txn:
         or asked for): every name is paired with its old value."""
         ns = vars(module)
         ready = self.pool.take(path, info) if self.pool is not None else None
-        code = ready[1] if ready is not None and ready[0] == data else fresh.module_code(
-            path, data, info, self.st.sources.read)
+        if ready is not None and ready[0] == data:
+            code = ready[1]
+            fresh.write_cache(path, code, info)
+        else:
+            code = fresh.module_code(path, data, info, self.st.sources.read)
         if any(hasattr(a, "before_run") for a in self.adapters):
             bound = set()
             for node in statements.parse(data, path).body:
@@ -577,8 +583,10 @@ class Txn:
             out.replaced.append((module, key, old, new, "it was made again and the old one "
                                  "holds no function pyreload can update"))
         for path, (info, data) in self.sources.items():
+            edited = self.st.sources.before(path) != data
             self.st.sources.remember(path, data, info)
-            fresh.refresh_trusted_cache(path, data, info, self.st.sources.read)
+            if edited:  # a .pyc of the old source that CPython would still trust
+                fresh.refresh_trusted_cache(path, data, info, self.st.sources.read)
 
     def update_function(self, old, new, owner, nested):
         for code_old, code_new in _nested_codes(old.__code__, new.__code__):

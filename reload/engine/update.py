@@ -23,6 +23,16 @@ CLASS_SKIP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__",
 def inner_functions(value, name, path, depth=4):
     """Return the plain functions named name, compiled from path, reachable from
     value through wrappers (outermost first, each once)."""
+    if type(value) is not FUNCTION:
+        # The usual case, a functools.wraps chain (lru_cache, most decorators).
+        try:
+            inner = vars(value).get("__wrapped__") if hasattr(value, "__dict__") else None
+        except TypeError:
+            inner = None
+        if (type(inner) is FUNCTION and inner.__code__.co_name == name
+                and _same_file(inner.__code__.co_filename, path)
+                and vars(inner).get("__wrapped__") is None and not inner.__closure__):
+            return [inner]
     out = []
     seen = set()
     stack = [(value, 0)]
