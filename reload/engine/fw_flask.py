@@ -16,6 +16,11 @@ wherever Flask holds it). What this adapter does, for every live Flask app:
   whose def was removed are removed, each view is the function object its
   module keeps (so later body edits reach it), and setup is closed again.
 
+Request hooks (before_request, after_request, context processors, ...) follow
+the same way: a hook def that runs again leaves the lists first, a removed one
+leaves them, and a blueprint's lists, which Flask copies into the app only at
+registration, are copied again when the reload changed them.
+
 Werkzeug's URL map cannot drop a rule: the map's matcher is rebuilt from the
 rules kept (the same Rule objects) and swapped in.
 """
@@ -31,6 +36,19 @@ MODULES = ('flask',)
 
 # Decorators that register a route (app.route, bp.get, ...).
 ROUTE_DECORATORS = frozenset(("route", "get", "post", "put", "patch", "delete"))
+# Decorators that append a request hook to a list (app.before_request, ...).
+HOOK_DECORATORS = frozenset((
+    "before_request", "after_request", "teardown_request", "context_processor",
+    "url_value_preprocessor", "url_defaults", "teardown_appcontext",
+    "shell_context_processor", "before_app_request", "after_app_request",
+    "teardown_app_request", "app_context_processor", "app_url_value_preprocessor",
+    "app_url_defaults"))
+# Where apps and blueprints keep those hooks: {blueprint name or None: [functions]}.
+HOOK_LISTS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs",
+              "url_value_preprocessors", "url_default_functions",
+              "template_context_processors")
+# Hooks only an app keeps, in plain lists.
+APP_HOOK_LISTS = ("teardown_appcontext_funcs", "shell_context_processors")
 
 
 # -- finding apps, blueprints and views ----------------------------------
@@ -130,6 +148,50 @@ def drop_endpoints(app, endpoints):
     return undo
 
 
+def hook_lists(obj):
+    """Every list of request hooks obj (an app or a blueprint) keeps."""
+    for attr in HOOK_LISTS:
+        for funcs in list(getattr(obj, attr, {}).values()):
+            yield funcs
+    for attr in APP_HOOK_LISTS:
+        funcs = getattr(obj, attr, None)
+        if isinstance(funcs, list):
+            yield funcs
+
+
+def drop_hooks(objs, test):
+    """Remove the hooks for which test(func) holds; return an undo."""
+    saved = []
+    for obj in objs:
+        for funcs in hook_lists(obj):
+            keep = [f for f in funcs if not test(f)]
+            if len(keep) != len(funcs):
+                saved.append((funcs, list(funcs)))
+                funcs[:] = keep
+
+    def undo():
+        for funcs, before in saved:
+            funcs[:] = before
+    return undo
+
+
+def hooks_of(bp):
+    """A blueprint's hook lists as {(attr, key): list copy}."""
+    return {(attr, key): list(funcs) for attr in HOOK_LISTS
+            for key, funcs in getattr(bp, attr, {}).items()}
+
+
+def sync_hooks(app, reg, bp, before):
+    """Hooks a blueprint gained or lost during the reload reach the app it is
+    registered on as reg (Flask copies them into the app's lists once, at
+    registration)."""
+    for (attr, key), funcs in hooks_of(bp).items():
+        if before.get((attr, key)) == funcs:
+            continue
+        app_key = reg if key is None else "%s.%s" % (reg, key)
+        getattr(app, attr).setdefault(app_key, [])[:] = funcs
+
+
 # -- setup methods after the first request --------------------------------
 
 def _allow_setup(f_name):
@@ -181,6 +243,7 @@ class _Reload:
             if all(bp is not b for b in self.blueprints):
                 self.blueprints.append(bp)
         self.recorded = {id(bp): list(bp.deferred_functions) for bp in self.blueprints}
+        self.hooks = {id(bp): hooks_of(bp) for bp in self.blueprints}
         self.prefixes = {(id(app), reg): prefix_of(app, reg, bp) for app, reg, bp in self.regs}
         self.routed = {}  # module -> names its old source decorated with a route
         self.opened = self.apps + self.blueprints
@@ -223,7 +286,8 @@ def prefix_of(app, reg, bp):
 
 def routed_names(st, module):
     """The top-level defs the module's source before this reload decorated
-    with a route (None when that source is unknown)."""
+    with a route, and those it decorated with a request hook (None when that
+    source is unknown)."""
     mod = sys.modules.get(module)
     path = paths.module_path(mod) if mod is not None else None
     data = st.sources.before(path) if path else None
@@ -233,32 +297,39 @@ def routed_names(st, module):
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
         return None
-    out = set()
+    routes, hooks = set(), set()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for dec in node.decorator_list:
                 func = dec.func if isinstance(dec, ast.Call) else dec
                 if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS:
-                    out.add(node.name)
-    return out
+                    routes.add(node.name)
+                if isinstance(func, ast.Attribute) and func.attr in HOOK_DECORATORS:
+                    hooks.add(node.name)
+    return routes, hooks
 
 
 # -- the adapter ----------------------------------------------------------
 
 def before_run(ctx, module, names):
-    """A def that registered a route runs again: take its endpoint out of the
-    apps and its blueprint's recorded routes, and let setup methods run."""
+    """A def that registered a route or a request hook runs again: take its
+    endpoint out of the apps and its blueprint's recorded routes, its hook out
+    of the hook lists, and let setup methods run."""
     state = _state(ctx)
     if module not in state.routed:
         state.routed[module] = routed_names(ctx.st, module)
-    routed = state.routed[module]
-    if routed is None:
+    decorated = state.routed[module]
+    if decorated is None:
         # The source before is unknown (the module runs whole): which defs
         # were routed by a decorator is not known, so nothing is taken out
         # here; a registration made again replaces its endpoint
         # (replace_on_collision) and the rest stays routed.
         return
-    names = set(names) & routed
+    hooked = set(names) & decorated[1]
+    if hooked:
+        ctx.on_rollback(drop_hooks(state.apps + state.blueprints,
+                                   lambda f: defined_as(f, module, hooked)))
+    names = set(names) & decorated[0]
     if not names:
         return
     for app in state.apps:
@@ -297,6 +368,7 @@ def after(ctx):
         for old, new in remade:
             reregister(ctx, state, old, new)
         for old in removed:
+            drop_hooks(state.apps + state.blueprints, lambda f, old=old: wraps_object(f, old))
             for app in state.apps:
                 hit = [e for e, v in app.view_functions.items() if wraps_object(v, old)]
                 if hit:
@@ -306,6 +378,8 @@ def after(ctx):
                     f for f in bp.deferred_functions
                     if not (_route_lambda(f) and wraps_object(_route_lambda(f)[2], old))]
         for app, reg, bp in state.regs:
+            if app.blueprints.get(reg) is bp:
+                sync_hooks(app, reg, bp, state.hooks.get(id(bp), {}))
             known = {id(f) for f in state.recorded[id(bp)]}
             new = [f for f in bp.deferred_functions if id(f) not in known]
             if not new:
@@ -314,7 +388,9 @@ def after(ctx):
             prefix = state.prefixes.get((id(app), reg))
             if prefix is not None:
                 options["url_prefix"] = prefix
-            setup = bp.make_setup_state(app, options, False)
+            # first_registration: what a new record_once function registers
+            # (before_app_request, ...) never reached this app.
+            setup = bp.make_setup_state(app, options, True)
             for func in new:
                 try:
                     func(setup)

@@ -341,6 +341,49 @@ RESULT.update(first=first, ok=rep["ok"], error=rep.get("error"), reset=rep["rese
         self.assertEqual(result["modules"], ["shop.views"])
         self.assertEqual(result["after"], ["a v2", "b v2"], result)
 
+    def test_request_hooks_follow_the_edit(self):
+        # A blueprint's hooks are copied into the app once, at registration:
+        # a new one, one moved to the whole app, one removed follow the edit.
+        base = BLOG.replace("from flask import Blueprint", "from flask import Blueprint, g") + '''
+
+@bp.after_request
+def tag(response):
+    response.headers["X-Tag"] = "blog"
+    return response
+
+
+@bp.after_request
+def old_hook(response):
+    response.headers["X-Old"] = "1"
+    return response
+'''
+        edited = base.replace("@bp.after_request\ndef tag", "@bp.after_app_request\ndef tag")
+        edited = edited[:edited.index("@bp.after_request\ndef old_hook")] + '''@bp.before_request
+def mark():
+    g.mark = "marked"
+
+
+@bp.route("/mark")
+def show_mark():
+    return g.mark
+'''
+        result, _, _ = run(dict(FILES, **{"flaskr/blog.py": base}), PRELUDE + '''
+def headers(path):
+    r = client.get(path)
+    return [r.headers.get("X-Tag"), r.headers.get("X-Old")]
+before = [headers("/blog/"), headers("/hello")]
+edit("flaskr/blog.py", %r)
+rep = reload("flaskr", mode="inplace")
+RESULT.update(ok=rep["ok"], error=rep.get("error"), before=before,
+              after=[headers("/blog/"), headers("/hello")], mark=get("/blog/mark"),
+              hooks=len(app.after_request_funcs[None]) + len(app.after_request_funcs["blog"]))
+''' % edited)
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["before"], [["blog", "1"], [None, None]])
+        self.assertEqual(result["after"], [["blog", None], ["blog", None]])
+        self.assertEqual(result["mark"], "200 marked")
+        self.assertEqual(result["hooks"], 1)
+
     def test_new_route_on_an_app_in_a_module(self):
         files = {"webapp/__init__.py": "", "webapp/web.py": '''
 from flask import Flask
