@@ -176,20 +176,29 @@ def drop_hooks(objs, test):
 
 
 def hooks_of(bp):
-    """A blueprint's hook lists as {(attr, key): list copy}."""
-    return {(attr, key): list(funcs) for attr in HOOK_LISTS
-            for key, funcs in getattr(bp, attr, {}).items()}
+    """A blueprint's hook lists and error handlers as {(attr, key): copy}."""
+    out = {(attr, key): list(funcs) for attr in HOOK_LISTS
+           for key, funcs in getattr(bp, attr, {}).items()}
+    for key, codes in getattr(bp, "error_handler_spec", {}).items():
+        out[("error_handler_spec", key)] = {code: dict(h) for code, h in codes.items()}
+    return out
 
 
 def sync_hooks(app, reg, bp, before):
-    """Hooks a blueprint gained or lost during the reload reach the app it is
-    registered on as reg (Flask copies them into the app's lists once, at
-    registration)."""
-    for (attr, key), funcs in hooks_of(bp).items():
-        if before.get((attr, key)) == funcs:
+    """Hooks and error handlers a blueprint gained or lost during the reload
+    reach the app it is registered on as reg (Flask copies them into the app
+    once, at registration)."""
+    for (attr, key), value in hooks_of(bp).items():
+        if before.get((attr, key)) == value:
             continue
         app_key = reg if key is None else "%s.%s" % (reg, key)
-        getattr(app, attr).setdefault(app_key, [])[:] = funcs
+        if attr == "error_handler_spec":
+            spec = app.error_handler_spec[app_key]  # a defaultdict(dict) per name
+            spec.clear()
+            for code, handlers in value.items():
+                spec[code] = dict(handlers)
+        else:
+            getattr(app, attr).setdefault(app_key, [])[:] = value
 
 
 # -- setup methods after the first request --------------------------------

@@ -366,6 +366,17 @@ def mark():
 @bp.route("/mark")
 def show_mark():
     return g.mark
+
+
+@bp.errorhandler(404)
+def missing(error):
+    return "no such post", 404
+
+
+@bp.route("/post/<int:n>")
+def post(n):
+    from flask import abort
+    abort(404)
 '''
         result, _, _ = run(dict(FILES, **{"flaskr/blog.py": base}), PRELUDE + '''
 def headers(path):
@@ -376,12 +387,14 @@ edit("flaskr/blog.py", %r)
 rep = reload("flaskr", mode="inplace")
 RESULT.update(ok=rep["ok"], error=rep.get("error"), before=before,
               after=[headers("/blog/"), headers("/hello")], mark=get("/blog/mark"),
+              missing=client.get("/blog/post/3").get_data(as_text=True),
               hooks=len(app.after_request_funcs[None]) + len(app.after_request_funcs["blog"]))
 ''' % edited)
         self.assertTrue(result["ok"], result)
         self.assertEqual(result["before"], [["blog", "1"], [None, None]])
         self.assertEqual(result["after"], [["blog", None], ["blog", None]])
         self.assertEqual(result["mark"], "200 marked")
+        self.assertEqual(result["missing"], "no such post")
         self.assertEqual(result["hooks"], 1)
 
     def test_new_route_on_an_app_in_a_module(self):
