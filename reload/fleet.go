@@ -23,7 +23,14 @@ func (f *Fleet) Len() int { return len(f.interps) }
 // callMargin is added to an engine timeout before a client gives up.
 const callMargin = 5 * time.Second
 
-// defaultReloadTimeout is the engine's deadline when none is given.
+// EngineDefaultTimeout is the engine's own deadline for a reload whose
+// request gives no timeout_ms (engine/watchdog.py DEFAULT_SECONDS; a test
+// checks that they agree).
+const EngineDefaultTimeout = 30 * time.Second
+
+// defaultReloadTimeout is how long the fleet waits for an interpreter when
+// the request gives no timeout_ms: the host's own bound on an engine call
+// (pyhost/hostserver defaultTimeout), past the engine's deadline.
 const defaultReloadTimeout = 60 * time.Second
 
 // Reload deep-reloads in every interpreter.

@@ -28,6 +28,7 @@ from . import reloader
 from . import resolve
 from . import scan
 from . import state as statemod
+from . import watchdog
 
 
 _NO_FULL = 1 << 30  # a gen2 threshold that is never reached
@@ -120,7 +121,8 @@ def reload(st, params):
             label = paths.display(full, st.root, st.real) if paths.under(full, st.root) else ""
         return entries.report(st, "reload", label, started, ok=False, error=fail,
                               extra={"mode": mode})
-    timeout = float(params.get("timeout_ms") or 30000) / 1000.0
+    timeout = (float(params["timeout_ms"]) / 1000.0 if params.get("timeout_ms")
+               else watchdog.DEFAULT_SECONDS)
     if mode == "inplace":
         return _reload_in_place(st, name, params, timeout, started)
     outcome = reloader.deep_reload(st, name, timeout)

@@ -19,6 +19,7 @@ from . import oldobjects
 from . import patch
 from . import paths
 from . import scan
+from . import watchdog
 
 KINDS = ("rebind", "patch", "dependents", "all")
 
@@ -408,7 +409,7 @@ def _dependency_order(st, holders):
     return order
 
 
-def reload_in_place(st, name, timeout_s=30.0):
+def reload_in_place(st, name, timeout_s=watchdog.DEFAULT_SECONDS):
     """importlib.reload one module under its lock with fresh bytecode; restore on error."""
     module = sys.modules[name]
     held = locks.acquire([name], time.monotonic() + timeout_s)

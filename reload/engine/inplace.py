@@ -72,7 +72,8 @@ class Outcome:
         self.findings = []  # Stale dicts the framework adapters reported
 
 
-def reload(st, package, timeout_s=30.0, force_all=False, reset=(), hooks=()):
+def reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS, force_all=False, reset=(),
+           hooks=()):
     """Reload the changed modules of package in place; return an Outcome."""
     deadline = time.monotonic() + max(timeout_s, 0.1)
     out = Outcome()

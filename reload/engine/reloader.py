@@ -27,7 +27,7 @@ class Outcome:
         self.rolled_back = rolled_back
 
 
-def deep_reload(st, package, timeout_s=30.0):
+def deep_reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS):
     """Replace package and its loaded submodules by freshly imported ones."""
     deadline = time.monotonic() + max(timeout_s, 0.1)
     before = list(sys.modules.items())

@@ -9,6 +9,11 @@ is interrupted only when it returns to Python.
 import ctypes
 import threading
 
+# The engine's deadline for a reload (or a fix's reload of a module) when the
+# request gives no timeout_ms; reload.EngineDefaultTimeout says the same (a Go
+# test reads this line).
+DEFAULT_SECONDS = 30.0
+
 
 class ReloadTimeout(BaseException):
     """Raised in the reloading thread at its deadline. A BaseException, like
