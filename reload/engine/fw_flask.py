@@ -368,10 +368,13 @@ def after(ctx):
                 remade.append((old, new))
             elif isinstance(old, flask.Flask) and isinstance(new, flask.Flask):
                 apps_remade.append((module, key, old, new))
-    state = _state(ctx, create=bool(removed or remade or apps_remade))
+    views = method_views(ctx)
+    state = _state(ctx, create=bool(removed or remade or apps_remade or views))
     if state is None:
         return
     try:
+        for cls in views:
+            update_methods(state, cls)
         for module, key, old, new in apps_remade:
             adopt(ctx, module, key, old, new)
         for old, new in remade:
@@ -413,6 +416,44 @@ def after(ctx):
             canonical_views(ctx, app)
     finally:
         close_setup(state.opened)
+
+
+def method_views(ctx):
+    """MethodView classes updated in place whose HTTP methods changed (a
+    `def post` added or removed): Flask computes `methods` at class creation."""
+    views = sys.modules.get("flask.views")
+    base = getattr(views, "MethodView", None)
+    out = []
+    for module, qual in ctx.members:
+        cls = sys.modules.get(module)
+        for part in qual.split("."):
+            cls = getattr(cls, part, None)
+        if not (isinstance(cls, type) and base is not None and issubclass(cls, base)):
+            continue
+        methods = set()
+        for b in cls.__bases__:
+            methods.update(getattr(b, "methods", None) or ())
+        methods.update(k.upper() for k in views.http_method_funcs if hasattr(cls, k))
+        if methods and methods != set(cls.methods or ()):
+            out.append((cls, methods))
+    return out
+
+
+def update_methods(state, view):
+    """The class view's new methods reach the class, its view functions and
+    their URL rules (a rule's methods are read when a request is matched)."""
+    cls, methods = view
+    old = set(cls.methods or ())
+    cls.methods = methods
+    with_head = methods | ({"HEAD"} if "GET" in methods else set())
+    for app in state.apps:
+        for endpoint, func in app.view_functions.items():
+            if getattr(func, "view_class", None) is not cls:
+                continue
+            func.methods = methods
+            for rule in app.url_map._rules_by_endpoint.get(endpoint, ()):
+                if rule.methods is not None:
+                    rule.methods = (set(rule.methods) - old - {"HEAD"}) | with_head
 
 
 # What an app made again hands to the app object the server holds.

@@ -397,6 +397,41 @@ RESULT.update(ok=rep["ok"], error=rep.get("error"), before=before,
         self.assertEqual(result["missing"], "no such post")
         self.assertEqual(result["hooks"], 1)
 
+    def test_class_view_gains_and_loses_http_methods(self):
+        files = {"webapp/__init__.py": "", "webapp/web.py": '''
+from flask import Flask
+from flask.views import MethodView
+
+app = Flask("webapp")
+
+
+class Items(MethodView):
+    def get(self):
+        return "list v1"
+
+    def delete(self):
+        return "deleted"
+
+
+app.add_url_rule("/items", view_func=Items.as_view("items"))
+''', "main.py": ""}
+        result, _, _ = run(files, '''
+from webapp import web
+client = web.app.test_client()
+def call(method):
+    r = client.open("/items", method=method)
+    return "%%d %%s" %% (r.status_code, r.get_data(as_text=True) if r.status_code == 200 else "")
+first = [call("GET"), call("POST"), call("DELETE")]
+edit("webapp/web.py", %r)
+rep = reload("webapp", mode="inplace")
+RESULT.update(first=first, ok=rep["ok"], after=[call("GET"), call("POST"), call("DELETE")])
+''' % files["webapp/web.py"].replace('"list v1"', '"list v2"').replace(
+            '    def delete(self):\n        return "deleted"\n',
+            '    def post(self):\n        return "created"\n'))
+        self.assertEqual(result["first"], ["200 list v1", "405 ", "200 deleted"])
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["after"], ["200 list v2", "200 created", "405 "])
+
     def test_new_route_on_an_app_in_a_module(self):
         files = {"webapp/__init__.py": "", "webapp/web.py": '''
 from flask import Flask
