@@ -424,17 +424,21 @@ def method_views(ctx):
     views = sys.modules.get("flask.views")
     base = getattr(views, "MethodView", None)
     out = []
-    for module, qual in ctx.members:
+    for (module, qual), changed in ctx.members.items():
         cls = sys.modules.get(module)
         for part in qual.split("."):
             cls = getattr(cls, part, None)
         if not (isinstance(cls, type) and base is not None and issubclass(cls, base)):
             continue
-        methods = set()
+        inherited = set()
         for b in cls.__bases__:
-            methods.update(getattr(b, "methods", None) or ())
-        methods.update(k.upper() for k in views.http_method_funcs if hasattr(cls, k))
-        if methods and methods != set(cls.methods or ()):
+            inherited.update(getattr(b, "methods", None) or ())
+        methods = inherited | {k.upper() for k in views.http_method_funcs if hasattr(cls, k)}
+        # Only methods Flask computed: one the class set itself (methods =
+        # [...]) names a method without its def.
+        computed = all(m in inherited or hasattr(cls, m.lower()) or m.lower() in changed
+                       for m in cls.methods or ())
+        if computed and methods and methods != set(cls.methods or ()):
             out.append((cls, methods))
     return out
 
