@@ -1,5 +1,6 @@
 """Failure dicts (PROTOCOL.md "Failure") built from exceptions or refusals."""
 
+import threading
 import traceback
 
 from . import paths
@@ -63,3 +64,18 @@ def _raw_line(frame):
     """Return the unstripped source line of a FrameSummary (3.11 keeps it)."""
     raw = getattr(frame, "_original_line", None)
     return raw if raw is not None else frame.line
+
+
+def note_threads(fail, before):
+    """Add to a rollback's Failure the threads the failed code started and
+    left running (before: the threads alive when the reload began): a
+    rollback restores modules, not threads."""
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive()
+            and not t.name.startswith("pyreload-")  # the engine's own deadline timer
+            and not isinstance(t, threading._DummyThread)]  # a host's calling thread, seen
+    if left:
+        names = ", ".join("`%s`" % t.name for t in left)
+        fail["threads"] = [t.name for t in left]
+        fail["message"] += " (rolled back, but the failed code left %s running: %s)" % (
+            "a thread" if len(left) == 1 else "%d threads" % len(left), names)
+    return fail

@@ -26,6 +26,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import threading
 import time
 import types
 
@@ -38,6 +39,7 @@ from . import locks
 from . import missing
 from . import paths
 from . import precompile
+from . import reloader
 from . import statements
 from . import update
 from . import watchdog
@@ -97,6 +99,7 @@ def reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS, force_all=False, res
         out.error = failure.refusal(str(exc), "Busy")
         return out
     txn = Txn(st, package, live, out, force_all, reset, hooks)
+    threads_before = set(threading.enumerate())
     guard = None
     try:
         try:
@@ -112,7 +115,8 @@ def reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS, force_all=False, res
                 exc = TimeoutError("the reload did not finish within %g ms"
                                    % (timeout_s * 1000)).with_traceback(exc.__traceback__)
             txn.rollback()
-            out.error = failure.from_exception(exc, st.root, st.libdirs, interrupted)
+            out.error = failure.note_threads(
+                failure.from_exception(exc, st.root, st.libdirs, interrupted), threads_before)
             out.rolled_back = True
             out.modules = []
             return out
@@ -537,7 +541,7 @@ class Txn:
             space = vars(module)
             space.clear()
             space.update(saved)
-        restore_modules(self.modules_before)
+        reloader.restore_modules(self.modules_before)
         if self.parent is not None:
             module, attr, old = self.parent
             if old is _MISSING:
@@ -677,14 +681,3 @@ def _parent_snapshot(package):
     if parent is None:
         return None
     return parent, attr, vars(parent).get(attr, _MISSING)
-
-
-def restore_modules(before):
-    """Make sys.modules hold exactly the entries of before again (added ones
-    removed, removed and replaced ones put back), inside the package or not."""
-    for name in list(sys.modules):
-        if name not in before:
-            sys.modules.pop(name, None)
-    for name, module in before.items():
-        if sys.modules.get(name, _MISSING) is not module:
-            sys.modules[name] = module

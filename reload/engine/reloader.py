@@ -3,6 +3,7 @@
 import importlib
 import sys
 from importlib import machinery
+import threading
 import time
 from itertools import islice
 
@@ -30,8 +31,8 @@ class Outcome:
 def deep_reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS):
     """Replace package and its loaded submodules by freshly imported ones."""
     deadline = time.monotonic() + max(timeout_s, 0.1)
+    threads_before = set(threading.enumerate())
     before = list(sys.modules.items())
-    before_keys = set(k for k, _ in before)
     live = {}
     nones = []
     for name, module in before:
@@ -76,9 +77,9 @@ def deep_reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS):
             interrupted = isinstance(exc, watchdog.ReloadTimeout)
             if interrupted:
                 exc = _timeout_error(exc, timeout_s)
-            _rollback(st, package, live, nones, parent, before_keys)
-            return Outcome(error=failure.from_exception(exc, st.root, st.libdirs, interrupted),
-                           rolled_back=True)
+            _rollback(parent, dict(before))
+            fail = failure.from_exception(exc, st.root, st.libdirs, interrupted)
+            return Outcome(error=failure.note_threads(fail, threads_before), rolled_back=True)
         finally:
             marker.unmark()
             if pool is not None:
@@ -217,22 +218,25 @@ class _Marker:
         self.marked = []
 
 
-def _rollback(st, package, live, nones, parent, before_keys):
-    """Restore the snapshot exactly: old modules back, new ones gone, parent attribute."""
-    for name, module in list(sys.modules.items()):
-        if name in before_keys:
-            continue
-        if paths.in_tree(name, package) or (
-                module is not None and paths.is_workspace(
-                    paths.module_path(module), st.root, st.libdirs, st.real)):
-            sys.modules.pop(name, None)
-    for name, module in live.items():
-        sys.modules[name] = module
-    for name in nones:
-        sys.modules[name] = None
+def _rollback(parent, before):
+    """Restore the snapshot exactly: sys.modules as it was (every entry the
+    failed re-import added, removed or replaced, inside the package or not)
+    and the parent package's attribute."""
+    restore_modules(before)
     if parent is not None:
         module, attr, old = parent
         if old is _MISSING:
             vars(module).pop(attr, None)
         else:
             setattr(module, attr, old)
+
+
+def restore_modules(before):
+    """Make sys.modules hold exactly the entries of before again (added ones
+    removed, removed and replaced ones put back), inside the package or not."""
+    for name in list(sys.modules):
+        if name not in before:
+            sys.modules.pop(name, None)
+    for name, module in before.items():
+        if sys.modules.get(name, _MISSING) is not module:
+            sys.modules[name] = module

@@ -32,6 +32,7 @@ class Deadline:
         self.timer = None
         if enabled:
             self.timer = threading.Timer(seconds, self._fire)
+            self.timer.name = "pyreload-deadline"
             self.timer.daemon = True
             self.timer.start()
 
