@@ -97,7 +97,8 @@ const (
 	CodeStaleThread   = "stale-thread"
 	CodeDeletedName   = "deleted-name"
 	CodeReloadFailed  = "reload-failed"
-	CodeNotUpdated    = "not-updated" // an old function or class that could not take its new definition in place
+	CodeNotUpdated    = "not-updated"    // an old function or class that could not take its new definition in place
+	CodeRestartNeeded = "restart-needed" // a change a framework cannot take live
 )
 
 // Fix kinds accepted by the fix method.
