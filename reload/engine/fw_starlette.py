@@ -110,7 +110,27 @@ def prepare(ctx):
             router.routes[:] = saved  # what a decorator that ran registered goes
         ctx.on_rollback(undo)
     state["stacks"] = [_open_stack(ctx, app) for app in apps.values()]
+    state["derived"] = {id(r): _derived(r) for router in routers.values()
+                        for r in router.routes if hasattr(r, "dependant")}
     setattr(ctx, _STATE, state)
+
+
+def _derived(route):
+    """The settings FastAPI took from the endpoint itself when it was
+    registered (its docstring, its return annotation): made again, they are
+    taken from the new code, not kept."""
+    out = set()
+    endpoint = getattr(route, "endpoint", None)
+    try:
+        doc = inspect.cleandoc(getattr(endpoint, "__doc__", None) or "").split("\f")[0].strip()
+        if route.description == doc:
+            out.add("description")
+        annotation = inspect.signature(endpoint).return_annotation
+        if annotation is not inspect.Signature.empty and route.response_model == annotation:
+            out.add("response_model")
+    except (TypeError, ValueError, AttributeError):
+        pass
+    return out
 
 
 def _open_stack(ctx, app):
@@ -251,7 +271,7 @@ def _sync(ctx, state, replaced):
         before = state["routers"].get(key)
         if before is not None and _settle(router, before[1], replaced, copies):
             touched.add(key)
-        if _rebuild_all(router, ran, replaced, copies):
+        if _rebuild_all(router, ran, replaced, copies, state["derived"]):
             touched.add(key)
     for key, spans in state["spans"].items():
         target = routers.get(key)
@@ -263,7 +283,7 @@ def _sync(ctx, state, replaced):
             now = replaced.get(id(source), source) or source
             due = (id(now) in touched or now is not source
                    or any(_stale(c, ran, replaced) for c in made))
-            if due and _resync(target, now, kwargs, made):
+            if due and _resync(target, now, kwargs, made, state["derived"]):
                 touched.add(key)
     for app in apps.values():
         if id(app.router) in touched and getattr(app, "openapi_schema", None) is not None:
@@ -339,7 +359,7 @@ def _settle(router, before, replaced, copies):
     return True
 
 
-def _rebuild_all(router, ran, replaced, copies):
+def _rebuild_all(router, ran, replaced, copies, derived):
     """APIRoutes whose endpoint or dependency callables come from a module
     that ran are made again, in place."""
     _, _, APIRoute, _ = _types()
@@ -349,7 +369,7 @@ def _rebuild_all(router, ran, replaced, copies):
     for index, route in enumerate(list(router.routes)):
         if (isinstance(route, APIRoute) and id(route) not in copies
                 and _stale(route, ran, replaced)):
-            router.routes[index] = _remake(route, replaced)
+            router.routes[index] = _remake(route, replaced, derived=derived.get(id(route), ()))
             changed = True
     return changed
 
@@ -395,9 +415,10 @@ def _depends(dep, replaced):
     return clone
 
 
-def _remake(route, replaced, path=None, endpoint=None, **override):
+def _remake(route, replaced, path=None, endpoint=None, derived=(), **override):
     """Make an APIRoute again from its own settings (the dependant, response
-    fields and request handler are built anew)."""
+    fields and request handler are built anew); those derived from the
+    endpoint are derived again."""
     cls = override.pop("route_class", None) or type(route)
     kwargs = {}
     for name in inspect.signature(cls.__init__).parameters:
@@ -407,6 +428,11 @@ def _remake(route, replaced, path=None, endpoint=None, **override):
             kwargs[name] = override[name]
         elif hasattr(route, name):
             kwargs[name] = getattr(route, name)
+    if "description" in derived:
+        kwargs["description"] = None
+    default = getattr(sys.modules.get("fastapi.datastructures"), "Default", None)
+    if "response_model" in derived and default is not None:
+        kwargs["response_model"] = default(None)
     kwargs["dependencies"] = [_depends(d, replaced) for d in kwargs.get("dependencies") or ()]
     model = kwargs.get("response_model")
     if model is not None and id(model) in replaced and replaced[id(model)] is not None:
@@ -416,7 +442,7 @@ def _remake(route, replaced, path=None, endpoint=None, **override):
     return cls(path if path is not None else route.path, endpoint, **kwargs)
 
 
-def _resync(target, source, kwargs, copies):
+def _resync(target, source, kwargs, copies, derived):
     """Make target's copies of source's routes again from source's routes,
     in source's order, where the first copy was."""
     _, _, APIRoute, _ = _types()
@@ -430,6 +456,7 @@ def _resync(target, source, kwargs, copies):
             continue
         made.append(_remake(
             route, {}, path=prefix + route.path, route_class=extra["route_class"],
+            derived=derived.get(id(route), ()),
             tags=extra["tags"] + list(route.tags or ()),
             dependencies=extra["dependencies"] + list(route.dependencies or ()),
             callbacks=extra["callbacks"] + list(route.callbacks or ()),

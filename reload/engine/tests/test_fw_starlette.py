@@ -50,7 +50,13 @@ API = {
 
         @router.get("/model/{n}", response_model=Item)
         def as_model(n: int):
+            """Made from a number."""
             return {"name": "n%d" % n, "qty": n}
+
+
+        @router.get("/typed")
+        def typed() -> Item:
+            return {"name": "t", "extra": 1}
 
 
         @router.get("/old/one")
@@ -132,6 +138,10 @@ step("dependency", "svc/deps.py", [('"t1"', '"t2"')], ("POST", "/v1/items/", {"n
 step("dependency signature", "svc/deps.py", [('def token():\n    return "t2"', 'def token(who: str = "anon"):\n    return "t2-" + who')],
      ("POST", "/v1/items/?who=me", {"name": " a "}))
 step("dependency back", "svc/deps.py", [('def token(who: str = "anon"):\n    return "t2-" + who', 'def token():\n    return "t2"')])
+step("derived", "svc/items.py", [('"""Made from a number."""', '"""Made of a number."""'),
+                                 ("def typed() -> Item:", "def typed() -> dict:")],
+     ("GET", "/v1/items/typed"))
+RESULT["doc"] = [r.description for r in app.router.routes if getattr(r, "path", "") == "/v1/items/model/{n}"]
 step("model field", "svc/models.py", [("    price: float = 0\n", "    price: float = 0\n    qty: int = 1\n")],
      ("POST", "/v1/items/", {"name": " a ", "qty": 5}), ("GET", "/v1/items/model/7"))
 step("validator", "svc/models.py", [("v.strip()", "v.strip().upper()")],
@@ -164,7 +174,7 @@ RESULT["same_app"] = svc.main.app is app
         self.assertEqual(seen["new router route"]["answers"], [[200, "new"]])
         self.assertEqual(seen["new router route"]["paths"],
                          ["/v1/items/{item_id}", "/v1/items/", "/v1/items/model/{n}",
-                          "/v1/items/old/one", "/v1/items/new/x"])
+                          "/v1/items/typed", "/v1/items/old/one", "/v1/items/new/x"])
         self.assertEqual(seen["new app route"]["answers"], [[200, "app new"]])
         self.assertEqual(seen["removed route"]["answers"], [[404, {"detail": "Not Found"}]])
         self.assertEqual(seen["decorator path"]["answers"][0],
@@ -172,11 +182,13 @@ RESULT["same_app"] = svc.main.app is app
         self.assertEqual(seen["decorator path"]["answers"][1][0], 404)  # the old path is gone
         self.assertEqual(seen["decorator path"]["paths"],
                          ["/v1/items/by-id/{item_id}", "/v1/items/", "/v1/items/model/{n}",
-                          "/v1/items/new/x", "/new"])
+                          "/v1/items/typed", "/v1/items/new/x", "/new"])
         self.assertEqual(seen["dependency"]["answers"],
                          [[200, {"item": {"name": "a", "price": 0.0}, "tok": "t2"}]])
         self.assertEqual(seen["dependency signature"]["answers"],
                          [[200, {"item": {"name": "a", "price": 0.0}, "tok": "t2-me"}]])
+        self.assertEqual(seen["derived"]["answers"], [[200, {"name": "t", "extra": 1}]])
+        self.assertEqual(result["doc"], ["Made of a number."])
         self.assertEqual(seen["model field"]["answers"],
                          [[200, {"item": {"name": "a", "price": 0.0, "qty": 5}, "tok": "t2"}],
                           [200, {"name": "n7", "price": 0.0, "qty": 7}]])
@@ -188,10 +200,10 @@ RESULT["same_app"] = svc.main.app is app
                          [[200, {"name": "N2", "price": 0.0, "qty": 2}], [404, {"detail": "Not Found"}]])
         self.assertEqual(seen["include again"]["paths"],
                          ["/v2/items/by-id/{item_id}", "/v2/items/", "/v2/items/model/{n}",
-                          "/v2/items/new/x", "/new"])
+                          "/v2/items/typed", "/v2/items/new/x", "/new"])
         self.assertEqual(seen["include back"]["paths"],
                          ["/v1/items/by-id/{item_id}", "/v1/items/", "/v1/items/model/{n}",
-                          "/v1/items/new/x", "/new"])
+                          "/v1/items/typed", "/v1/items/new/x", "/new"])
         self.assertIn("division by zero", seen["failed run"]["error"])
         self.assertEqual(seen["failed run"]["answers"], [[404, {"detail": "Not Found"}]])
         self.assertIn("was never closed", seen["syntax error"]["error"])
