@@ -56,7 +56,7 @@ def _model_bases():
 def _state(ctx):
     state = getattr(ctx, _STATE, None)
     if state is None:
-        state = {"released": set(), "fields": {}}
+        state = {"seen": set(), "fields": {}}
         setattr(ctx, _STATE, state)
     return state
 
@@ -69,7 +69,6 @@ def _release(ctx, prefix):
         if not refs:
             continue
         funcs.difference_update(refs)
-        state["released"].add((id(funcs), prefix))
 
         def undo(funcs=funcs, refs=refs):
             funcs.update(refs)
@@ -79,13 +78,15 @@ def _release(ctx, prefix):
 
 def prepare(ctx):
     for name in ctx.modules:
-        _release(ctx, name + ".")
-        _remember_models(ctx, sys.modules.get(name))
+        before_run(ctx, name, ())
 
 
 def before_run(ctx, module, names):
-    state = _state(ctx)
-    if not any(p == module + "." for _, p in state["released"]):
+    """Once per module, before its first statement runs again (a dependent
+    that was not chosen at first included)."""
+    seen = _state(ctx)["seen"]
+    if module not in seen:
+        seen.add(module)
         _release(ctx, module + ".")
         _remember_models(ctx, sys.modules.get(module))
 
