@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
@@ -65,10 +64,10 @@ func (r *root) importLate(pkg string, hash [32]byte) (jobResult, bool) {
 	if err != nil {
 		return jobResult{err: fmt.Errorf("import %s: %w", pkg, err)}, true
 	}
-	// The package's earlier failures (named "pkg: ...") give way to this try's.
+	// The package's earlier failures give way to this try's.
 	kept := res.Failures
 	for _, f := range failures {
-		if !strings.HasPrefix(f.Message, pkg+": ") {
+		if f.Module != pkg {
 			kept = append(kept, f)
 		}
 	}

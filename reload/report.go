@@ -48,6 +48,10 @@ type Failure struct {
 	Line      int    `json:"line,omitempty"`
 	Column    int    `json:"column,omitempty"`
 	Traceback string `json:"traceback,omitempty"`
+	// Module names the module whose import failed (the import method).
+	Module string `json:"module,omitempty"`
+	// Threads names threads a rolled-back reload's failed code left running.
+	Threads []string `json:"threads,omitempty"`
 }
 
 // Stale is one reference that still points at old code.

@@ -211,7 +211,8 @@ def status_fields(st):
 
 
 def import_modules(st, names):
-    """Import names; return {"imported": [...], "failures": [Failure...]}."""
+    """Import names; return {"imported": [...], "failures": [Failure...]}, each
+    failure naming its module in "module" (and, for people, in its message)."""
     imported, failures = [], []
     for name in names:
         try:
@@ -220,5 +221,6 @@ def import_modules(st, names):
         except BaseException as exc:  # report, never let user code kill the host
             fail = failure.from_exception(exc, st.root, st.libdirs)
             fail["message"] = "%s: %s" % (name, fail["message"])
+            fail["module"] = name
             failures.append(fail)
     return {"imported": imported, "failures": failures}

@@ -62,7 +62,7 @@ def main(argv):
         sys.path.remove(boot)  # the agent is loaded; the app does not see it
     failures = []
     if opts.imports:
-        failures = methods.import_modules(opts.imports.split(","))["failures"]
+        failures = methods.import_modules(opts.imports.split(","), agent.engine)["failures"]
         for f in failures:
             sys.stderr.write("pyreload: import failed: %s: %s\n%s" % (f["type"], f["message"], f.get("traceback") or ""))
     agent.startup_failures = failures

@@ -57,7 +57,7 @@ def dispatch(agent, method, params):
         modules = params.get("modules") or []
         if not isinstance(modules, list) or not all(isinstance(m, str) for m in modules):
             raise rpc.RPCError(rpc.INVALID_PARAMS, 'import needs {"modules": ["name", ...]}')
-        return import_modules(modules)
+        return import_modules(modules, agent.engine)
     if method in ENGINE_METHODS:
         report = agent.engine_or_raise().handle(method, params)
         if isinstance(report, dict):
@@ -100,13 +100,21 @@ def workspace_packages(root):
     return sorted(out)
 
 
-def import_modules(modules):
-    """Import each module: {"imported": [...], "failures": [Failure...]}."""
+def import_modules(modules, engine=None):
+    """Import each module: {"imported": [...], "failures": [Failure...]}. The
+    engine's rule when it is loaded (the embedded host's, so both report a
+    failed import alike: located at the workspace frame, its module named);
+    without it, the same fields."""
+    if engine is not None:
+        return engine.api.import_modules(engine.state, modules)
     imported, failures = [], []
     for name in modules:
         try:
             importlib.import_module(name)
             imported.append(name)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too
-            failures.append(rpc.describe_failure(exc))
+            fail = rpc.describe_failure(exc)
+            fail["message"] = "%s: %s" % (name, fail["message"])
+            fail["module"] = name
+            failures.append(fail)
     return {"imported": imported, "failures": failures}

@@ -96,6 +96,9 @@ class ServerTest(AgentCase):
         res = conn.call("import", {"modules": ["threadname_probe", "no_such_module_xyz"]})["result"]
         self.assertEqual(res["imported"], ["threadname_probe"])
         self.assertEqual(res["failures"][0]["type"], "ModuleNotFoundError")
+        # The engine's record of a failed import, as the embedded host gives it.
+        self.assertEqual(res["failures"][0]["module"], "no_such_module_xyz")
+        self.assertTrue(res["failures"][0]["message"].startswith("no_such_module_xyz: "))
         self.assertEqual(sys.modules["threadname_probe"].NAME, "pyreload-agent")
 
     def test_deadline_interrupts_and_agent_stays_usable(self):
