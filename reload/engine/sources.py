@@ -202,7 +202,11 @@ def install_hook(sources):
         if not path.endswith((".py", ".pyc")):
             return
         target = ref()
-        if target is not None and _importing(sys._getframe(1)):
+        try:
+            caller = sys._getframe(1)
+        except ValueError:  # opened from C with no Python frame: not an import
+            return
+        if target is not None and _importing(caller):
             target.on_open(path)
 
     sys.addaudithook(hook)
