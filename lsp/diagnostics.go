@@ -168,10 +168,16 @@ func toDiagnostic(s *Server, pos *positions, file string, it reload.Item) protoc
 	for k, v := range it.Data {
 		data[k] = v
 	}
-	data["code"] = it.Code
-	data["fixes"] = it.Fixes
-	if data["fixes"] == nil {
-		data["fixes"] = []string{}
+	// The engine's record is finished (code, holder, name, target, fixes,
+	// package); what an older engine left out is filled in.
+	if _, ok := data["code"]; !ok {
+		data["code"] = it.Code
+	}
+	if _, ok := data["fixes"]; !ok {
+		data["fixes"] = it.Fixes
+		if it.Fixes == nil {
+			data["fixes"] = []string{}
+		}
 	}
 	x := protocol.Diagnostic{
 		Range:           pos.rng(file, it.Line, it.Column, it.EndLine, it.EndColumn),

@@ -62,7 +62,9 @@ func Locate(r Report) []FileDiagnostic {
 		for k, v := range s.Data {
 			data[k] = v
 		}
-		data["package"] = r.Package
+		if _, ok := data["package"]; !ok { // an engine older than the one record
+			data["package"] = r.Package
+		}
 		byFile[s.File] = append(byFile[s.File], Item{
 			Code: s.Code, Severity: SeverityWarning, Message: s.Message,
 			Line: line, Column: col, EndLine: endLine, EndColumn: endCol,

@@ -180,7 +180,9 @@ def scan_packages(st, packages):
     packages = list(packages) or sorted(st.generations)
     found = []
     for name in packages:
-        found.extend(scan.scan(st, name))
+        for entry in scan.scan(st, name):
+            entry["data"].setdefault("package", name)
+            found.append(entry)
     return entries.report(st, "scan", ",".join(packages), started, stale_list=found)
 
 

@@ -23,7 +23,10 @@ def stale(code, message, where, holder, name, target, new=None, count=1, extra=N
     """Return one Stale dict; where is (file, (line, col, end_line, end_col)) or None."""
     file, span = where if where else (None, None)
     line, col, end_line, end_col = span if span else (None, None, None, None)
-    data = {"code": code, "holder": holder, "name": name, "target": target}
+    # The record the editor's quick fixes get back (a diagnostic's data):
+    # finished here; the report adds the package.
+    data = {"code": code, "holder": holder, "name": name, "target": target,
+            "fixes": list(FIXES.get(code, []))}
     if extra:
         data.update(extra)
     return {
@@ -62,6 +65,8 @@ def report(st, action, package, started, ok=True, rolled_back=False, modules=(),
            error=None, stale_list=(), fixes=None, extra=None):
     """Return a Report dict (PROTOCOL.md "Report"); extra adds fields (an
     in-place reload's mode, kept, reset...)."""
+    for entry in stale_list:
+        entry["data"].setdefault("package", package)
     out = {
         "action": action, "package": package, "ok": ok, "rolled_back": rolled_back,
         "modules": list(modules),
