@@ -12,6 +12,7 @@ reported, each at the user's line with what fixes it:
 - threads still running code the reload replaced (stale-thread).
 """
 
+import gc
 import sys
 import threading
 import types
@@ -70,6 +71,12 @@ def _function(st, module, name, old, new, why):
 
 def _classes(st, package, classes, found):
     counts = heap.count(st, list(classes))
+    if counts:
+        # Instances found may only be waiting for the collector (a cycle left
+        # by an earlier call): collect once, only in this rare case, and count
+        # again, so the count is what the program still holds.
+        gc.collect()
+        counts = heap.count(st, list(classes))
     for old, (module, name, new, why) in classes.items():
         qual = getattr(new, "__qualname__", name)
         where, loc = _definition(st, module, qual)
