@@ -90,6 +90,7 @@ def scan(st, package):
         return []
     for hname, hmod in holder_modules(st, package):
         _scan_holder(sc, _Holder(sc, hname, hmod))
+    _scan_libraries(sc, package)
     _scan_instances(sc)
     _scan_subclasses(sc)
     _scan_threads(sc)
@@ -125,6 +126,45 @@ def _scan_holder(sc, h):
             _callbacks(sc, h, name, value)
     if h.idx is not None:
         _deleted_uses(sc, h)
+
+
+def library_modules(package):
+    """Return [(name, module)] of installed packages' modules (site-packages,
+    dist-packages): frameworks keep user code there (a CLI's app, a server's
+    handler). The standard library is left out."""
+    out = []
+    for name, module in paths.loaded_modules():
+        path = paths.module_path(module) or ""
+        if ("site-packages" in path or "dist-packages" in path) and not paths.in_tree(
+                name, package) and isinstance(module, types.ModuleType):
+            out.append((name, module))
+    return out
+
+
+def _scan_libraries(sc, package):
+    """Old code held in installed packages' objects: reported once per old
+    object, at the user's definition (what registered it), the holder named
+    as the adapters know it."""
+    old = sc.old
+    seen_targets = {e["target"] for e in sc.found}
+    for hname, hmod in library_modules(package):
+        for name, value in list(vars(hmod).items()):
+            if not (isinstance(value, CONTAINERS) or _is_plain_instance(value)):
+                continue
+            for kind, om, obj in old_callables(old, value):
+                sc.hits.add(id(om))
+                new = old.counterpart(kind, om, obj)
+                target = old.target(kind, om, obj)
+                if old.is_fixed(obj, new) or target in seen_targets:
+                    continue
+                seen_targets.add(target)
+                loc, span = old.definition_span(kind, om, new)
+                where = (loc["file"], span) if loc is not None and span else None
+                label = sc.st.describe(value) if sc.st.describe is not None else None
+                what = label or "`%s.%s`" % (hname, name)
+                msg = ("%s (in the installed package `%s`) holds the old `%s`; patch in place "
+                       "so it runs the new code, or re-register it" % (what, hname, target))
+                sc.add(om, "stale-callback", msg, where, hname, name, target, loc)
 
 
 def _binding(sc, h, name, own):
