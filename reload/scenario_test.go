@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -84,6 +85,11 @@ func parseScenario(t *testing.T, path string) scenario {
 
 func runScenario(t *testing.T, path string) {
 	sc := parseScenario(t, path)
+	for _, mod := range strings.Fields(sc.sections["requires"]) {
+		if err := exec.Command(benchPython, "-c", "import "+mod).Run(); err != nil {
+			t.Skipf("the embedded host's Python cannot import %s (.ci/install-deps.sh installs it)", mod)
+		}
+	}
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "") // bytecode is written, as by default
 	root, err := filepath.EvalSymlinks(t.TempDir())

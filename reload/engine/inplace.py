@@ -554,30 +554,47 @@ class Txn:
         out = self.out
         pending, self.pending = self.pending, []
         nested = {}
-        for kind, a, b, c, qual in pending:
-            if kind == "function":
-                problem = self.update_function(a, b, c, nested)
-                if problem:
-                    out.replaced.append((qual.rpartition(".")[0], qual.rpartition(".")[2],
-                                         a, b, problem))
-                else:
-                    out.functions += 1
-            elif kind == "class":
-                problem = update.update_class(a, b, None, self.pair_class)
-                if problem:
-                    out.replaced.append((qual.rpartition(".")[0], qual.rpartition(".")[2],
-                                         a, b, problem))
-                out.classes += 1
-            elif kind == "member":
-                problem = update.update_member(a, b, vars(a).get(b), c, None, self.pair_class)
-                if problem:
-                    out.replaced.append((qual.rpartition(".")[0], b, a, c, problem))
-            elif kind == "delete":
-                try:
-                    if b in vars(a):
-                        delattr(a, b)
-                except (AttributeError, TypeError):
-                    pass
+        for item in pending:
+            try:
+                self.apply_one(item, nested)
+            except Exception as exc:  # the reload is committed: one failure is a finding
+                kind, a, b, c, qual = item
+                out.replaced.append((qual.rpartition(".")[0], qual.rpartition(".")[2], a,
+                                     b if kind != "member" else c,
+                                     "updating it raised %s: %s" % (type(exc).__name__, exc)))
+        self.finish(nested)
+
+    def apply_one(self, item, nested):
+        """Apply one pending update (function, class, member or delete)."""
+        out = self.out
+        kind, a, b, c, qual = item
+        if kind == "function":
+            problem = self.update_function(a, b, c, nested)
+            if problem:
+                out.replaced.append((qual.rpartition(".")[0], qual.rpartition(".")[2],
+                                     a, b, problem))
+            else:
+                out.functions += 1
+        elif kind == "class":
+            problem = update.update_class(a, b, None, self.pair_class)
+            if problem:
+                out.replaced.append((qual.rpartition(".")[0], qual.rpartition(".")[2],
+                                     a, b, problem))
+            out.classes += 1
+        elif kind == "member":
+            problem = update.update_member(a, b, vars(a).get(b), c, None, self.pair_class)
+            if problem:
+                out.replaced.append((qual.rpartition(".")[0], b, a, c, problem))
+        elif kind == "delete":
+            try:
+                if b in vars(a):
+                    delattr(a, b)
+            except (AttributeError, TypeError):
+                pass
+
+    def finish(self, nested):
+        """After the updates: closures, the adapters, the sources remembered."""
+        out = self.out
         if nested:
             self.update_closures(nested)
         self.ctx.ran = list(out.modules)

@@ -206,6 +206,8 @@ class State:
         self.codedefs = {}  # path -> ((mtime_ns, size), codedefs.CodeDefs or None)
         self.socket = None  # the host's socket path, named in reports
         self.describe = None  # adapters.describe (set by api): names holders for users
+        # fw_sqlalchemy's findings that stay until a model matches its mapping.
+        self.fw_sqlalchemy_pending = None
         self.compilers = None  # precompile.Pool, started by the first big reload
         self.count = 0  # reloads done
         self.lock = threading.RLock()  # one request at a time, queued
