@@ -482,6 +482,8 @@ class Txn:
             return []
         out = []
         for hname, hmod in self.holders():
+            if self.force_all and hname in self.ctx.modules:
+                continue  # it ran whole after what it imports: its imports took the new values
             space = vars(hmod)
             imported = None  # key -> modules the holder from-imports it from
             for key, value in list(space.items()):
