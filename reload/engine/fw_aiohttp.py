@@ -26,10 +26,10 @@ frozen with it; statements that change those raise aiohttp's own error and
 roll the reload back.
 """
 
-import ast
 import sys
 
 from . import heap
+from . import adapterkit
 from . import locate
 
 NAME = 'aiohttp'
@@ -60,7 +60,7 @@ def prepare(ctx):
 
 
 def before_run(ctx, module, names):
-    _remember_reruns(ctx, module, names)
+    adapterkit.remember_reruns(getattr(ctx, _STATE, None), module, names)
 
 
 def _open(ctx, router):
@@ -143,7 +143,7 @@ def after(ctx):
     if isinstance(unpaired, list) and Application is not None:  # reported above
         unpaired[:] = [u for u in unpaired if not isinstance(u[2], Application)]
     try:
-        for key in _unrouted(ctx, state, replaced):
+        for key in adapterkit.unrouted(ctx, state, replaced):
             replaced[key] = None  # its route decorator was removed: its routes go
         tables, untabled = _tables(ctx, RouteTableDef, RouteDef, replaced)
         for saved in state["routers"]:
@@ -238,43 +238,3 @@ def describe(obj):
         return None
     path = getattr(resource, "canonical", None) or "?"
     return "route %s %s of the aiohttp app" % (method, path)
-
-
-def _lost_decorators(ctx, module, name):
-    """Whether the top-level def name of module had decorators before this
-    reload and has none now (a route decorator removed: the engine then keeps
-    the old function object, which stays routed)."""
-    path = getattr(sys.modules.get(module), "__file__", None)
-    if not path:
-        return False
-    found = []
-    for data in (ctx.st.sources.before(path), ctx.st.sources.read(path)):
-        try:
-            tree = ast.parse(data or b"", path)
-        except (SyntaxError, ValueError):
-            return False
-        nodes = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and n.name == name]
-        found.append(bool(nodes and nodes[-1].decorator_list))
-    return found == [True, False]
-
-
-def _remember_reruns(ctx, module, names):
-    state = getattr(ctx, _STATE, None)
-    space = getattr(sys.modules.get(module), "__dict__", {})
-    if state is None:
-        return
-    for name in names:
-        value = space.get(name)
-        if callable(value) and not isinstance(value, type):
-            state.setdefault("reran", {})[id(value)] = (module, name, value)
-
-
-def _unrouted(ctx, state, replaced):
-    """ids of kept functions whose route decorator this reload removed."""
-    out = set()
-    for key, (module, name, value) in (state.get("reran") or {}).items():
-        space = getattr(sys.modules.get(module), "__dict__", {})
-        if key not in replaced and space.get(name) is value and _lost_decorators(ctx, module, name):
-            out.add(key)
-    return out

@@ -31,10 +31,10 @@ reload rolled back puts every router's route list back as it was (a decorator
 that ran before the failure registered its route already).
 """
 
-import ast
 import inspect
 import sys
 
+from . import adapterkit
 from . import locate
 
 NAME = 'Starlette/FastAPI'
@@ -174,7 +174,7 @@ def _close_stacks(state, replaced):
 
 
 def before_run(ctx, module, names):
-    _remember_reruns(ctx, module, names)
+    adapterkit.remember_reruns(getattr(ctx, _STATE, None), module, names)
 
 
 def _spans(target, routers):
@@ -248,7 +248,7 @@ def after(ctx):
         for key, (old, new) in names.items():
             if callable(old) or isinstance(old, Router):
                 replaced[id(old)] = new if (callable(new) or isinstance(new, Router)) else None
-    for key in _unrouted(ctx, state, replaced):
+    for key in adapterkit.unrouted(ctx, state, replaced):
         replaced[key] = None  # its route decorator was removed: its routes go
     try:
         _sync(ctx, state, replaced)
@@ -540,43 +540,3 @@ def describe(obj):
     methods = sorted(m for m in (getattr(obj, "methods", None) or ()) if m != "HEAD")
     kind = "FastAPI" if APIRoute is not None and isinstance(obj, APIRoute) else "Starlette"
     return "route %s%s of the %s app" % (" ".join(methods) + " " if methods else "", path, kind)
-
-
-def _lost_decorators(ctx, module, name):
-    """Whether the top-level def name of module had decorators before this
-    reload and has none now (a route decorator removed: the engine then keeps
-    the old function object, which stays routed)."""
-    path = getattr(sys.modules.get(module), "__file__", None)
-    if not path:
-        return False
-    found = []
-    for data in (ctx.st.sources.before(path), ctx.st.sources.read(path)):
-        try:
-            tree = ast.parse(data or b"", path)
-        except (SyntaxError, ValueError):
-            return False
-        nodes = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and n.name == name]
-        found.append(bool(nodes and nodes[-1].decorator_list))
-    return found == [True, False]
-
-
-def _remember_reruns(ctx, module, names):
-    state = getattr(ctx, _STATE, None)
-    space = getattr(sys.modules.get(module), "__dict__", {})
-    if state is None:
-        return
-    for name in names:
-        value = space.get(name)
-        if callable(value) and not isinstance(value, type):
-            state.setdefault("reran", {})[id(value)] = (module, name, value)
-
-
-def _unrouted(ctx, state, replaced):
-    """ids of kept functions whose route decorator this reload removed."""
-    out = set()
-    for key, (module, name, value) in (state.get("reran") or {}).items():
-        space = getattr(sys.modules.get(module), "__dict__", {})
-        if key not in replaced and space.get(name) is value and _lost_decorators(ctx, module, name):
-            out.add(key)
-    return out

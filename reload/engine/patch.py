@@ -6,6 +6,8 @@ UPDATE_RULES; each updater returns a short detail of what it could not do, or ''
 
 import types
 
+from . import update as update_rules
+
 MODULE_KEEP = frozenset(("__name__", "__spec__", "__loader__", "__file__", "__cached__",
                          "__package__", "__path__", "__builtins__"))
 CLASS_SKIP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__",
@@ -13,30 +15,13 @@ CLASS_SKIP = frozenset(("__dict__", "__weakref__", "__module__", "__qualname__",
 
 
 def update_function(st, old, new):
-    """Give old function new's code, defaults, dict and closure contents."""
-    problems = []
-    if old.__code__.co_freevars == new.__code__.co_freevars:
-        old.__code__ = new.__code__
-        for cell_old, cell_new in zip(old.__closure__ or (), new.__closure__ or ()):
-            try:
-                cell_old.cell_contents = cell_new.cell_contents
-            except (ValueError, AttributeError):
-                problems.append("empty closure cell")
-    else:
-        problems.append("free variables differ (%s vs %s), code kept"
-                        % (",".join(old.__code__.co_freevars),
-                           ",".join(new.__code__.co_freevars)))
-    old.__defaults__ = new.__defaults__
-    old.__kwdefaults__ = new.__kwdefaults__
-    for attr in ("__doc__", "__annotations__"):
-        try:
-            setattr(old, attr, getattr(new, attr))
-        except (AttributeError, TypeError):
-            pass
-    old.__dict__.update(new.__dict__)
-    if not problems:
+    """Give old function new's code, defaults, dict and closure contents (the
+    in-place rule, update_rules.update_function; the `__class__` cell too, as the
+    old instances move to the new class)."""
+    problem = update_rules.update_function(old, new, in_place=False)
+    if not problem:
         st.patched[old] = new
-    return "; ".join(problems)
+    return problem
 
 
 def update_class(st, old, new):

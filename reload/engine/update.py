@@ -82,10 +82,13 @@ def _real(path):
         return path
 
 
-def update_function(old, new, owner=None):
+def update_function(old, new, owner=None, in_place=True):
     """Give old new's code, defaults, annotations, doc and dict; its closure
-    cells take new's contents, except a cell holding an object that old's
-    own update keeps (`__class__` of a method keeps the class it lives in)."""
+    cells take new's contents, except, in place, a cell holding an object that
+    is itself updated in place (`__class__` of a method keeps the class it
+    lives in; a wrapped function keeps its identity and gets the new code).
+    Evict's patch (in_place false) takes every cell: the old instances move to
+    the new class, and the new wrapped function is the one to call."""
     if old is new:
         return ""
     ocode, ncode = old.__code__, new.__code__
@@ -95,7 +98,7 @@ def update_function(old, new, owner=None):
     cells = []
     for name, cell_old, cell_new in zip(ocode.co_freevars, old.__closure__ or (),
                                         new.__closure__ or ()):
-        if name == "__class__":
+        if name == "__class__" and in_place:
             continue  # the old class is the one being kept
         try:
             value = cell_new.cell_contents
@@ -105,7 +108,7 @@ def update_function(old, new, owner=None):
             current = cell_old.cell_contents
         except ValueError:
             current = None
-        if type(current) is FUNCTION and type(value) is FUNCTION and (
+        if in_place and type(current) is FUNCTION and type(value) is FUNCTION and (
                 current.__code__.co_name == value.__code__.co_name):
             continue  # a wrapped function: updated by its own pairing
         cells.append((cell_old, value))
@@ -119,6 +122,7 @@ def update_function(old, new, owner=None):
             setattr(old, attr, getattr(new, attr))
         except (AttributeError, TypeError):
             pass
+    old.__dict__.update(new.__dict__)
     if owner is not None:
         bind_class_cell(old, owner)
     return ""

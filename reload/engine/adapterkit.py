@@ -1,0 +1,46 @@
+"""What framework adapters share: which decorated functions an edit left
+undecorated (a route decorator removed, while the engine keeps the function
+object, which stays routed)."""
+
+import ast
+import sys
+
+
+def lost_decorators(ctx, module, name):
+    """Whether the top-level def name of module had decorators before this
+    reload and has none now (a route decorator removed: the engine then keeps
+    the old function object, which stays routed)."""
+    path = getattr(sys.modules.get(module), "__file__", None)
+    if not path:
+        return False
+    found = []
+    for data in (ctx.st.sources.before(path), ctx.st.sources.read(path)):
+        try:
+            tree = ast.parse(data or b"", path)
+        except (SyntaxError, ValueError):
+            return False
+        nodes = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == name]
+        found.append(bool(nodes and nodes[-1].decorator_list))
+    return found == [True, False]
+
+
+def remember_reruns(state, module, names):
+    """Note the callables a statement that runs again binds (before it runs)."""
+    space = getattr(sys.modules.get(module), "__dict__", {})
+    if state is None:
+        return
+    for name in names:
+        value = space.get(name)
+        if callable(value) and not isinstance(value, type):
+            state.setdefault("reran", {})[id(value)] = (module, name, value)
+
+
+def unrouted(ctx, state, replaced):
+    """ids of kept functions whose route decorator this reload removed."""
+    out = set()
+    for key, (module, name, value) in (state.get("reran") or {}).items():
+        space = getattr(sys.modules.get(module), "__dict__", {})
+        if key not in replaced and space.get(name) is value and lost_decorators(ctx, module, name):
+            out.add(key)
+    return out
