@@ -25,7 +25,8 @@
 //
 //   - pyreload/report after every reload or fix: {"action", "package", "ok",
 //     "modules": N, "duration_ms", "stale": N, "fixes": N, "summary", "mode":
-//     "inplace"|"evict", "unchanged", "kept": N, "reset": N};
+//     "inplace"|"evict", "unchanged", "kept": N, "reset": N, "process": {"pid",
+//     "kind", "python", "executable"} when one interpreter answered};
 //   - pyreload/status when a root's interpreters change: {"root": uri,
 //     "state": "ready"|"restarting"|"failed", "pids": [...]}; "failed"
 //     after a crash loop adds "reason" and "file" (the uri to fix and save).

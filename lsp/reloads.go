@@ -147,7 +147,7 @@ func reportNotice(rep reload.Report) map[string]any {
 		"action": rep.Action, "package": rep.Package, "ok": rep.OK, "modules": len(rep.Modules),
 		"duration_ms": rep.DurationMS, "stale": len(rep.Stale), "summary": reload.Summary(rep),
 		"fixes": len(rep.Fixes), "mode": rep.Mode, "unchanged": rep.Unchanged,
-		"kept": len(rep.Kept), "reset": len(rep.Reset),
+		"kept": len(rep.Kept), "reset": len(rep.Reset), "process": rep.Process,
 	}
 }
 

@@ -19,4 +19,7 @@ type Process struct {
 	PID    int    `json:"pid"`
 	Kind   string `json:"kind"` // "host" or "agent"
 	Socket string `json:"socket,omitempty"`
+	// Python and Executable name the interpreter in use (the engine fills them).
+	Python     string `json:"python,omitempty"`
+	Executable string `json:"executable,omitempty"`
 }

@@ -1,6 +1,8 @@
 """Stale entries (PROTOCOL.md "Stale"), their messages, and the report dict."""
 
 import os
+import platform
+import sys
 import time
 
 from . import paths
@@ -72,7 +74,8 @@ def report(st, action, package, started, ok=True, rolled_back=False, modules=(),
         "modules": list(modules),
         "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
         "error": error, "stale": sorted(stale_list, key=sort_key),
-        "process": {"pid": os.getpid(), "kind": st.kind},
+        "process": {"pid": os.getpid(), "kind": st.kind,
+                    "python": platform.python_version(), "executable": sys.executable},
     }
     if st.socket:
         out["process"]["socket"] = st.socket
