@@ -203,11 +203,8 @@ func toDiagnostic(s *Server, pos *positions, file string, it reload.Item) protoc
 
 // lspRange converts a 1-based range (end exclusive; 0 for unknown) to LSP.
 func lspRange(line, col, endLine, endCol int) protocol.Range {
-	l, c := max(line-1, 0), max(col-1, 0)
-	el, ec := max(endLine-1, 0), max(endCol-1, 0)
-	if el < l || el == l && ec <= c {
-		el, ec = l, c+1
-	}
+	line, col, endLine, endCol = reload.NormalRange(max(line, 1), col, endLine, endCol)
+	l, c, el, ec := line-1, col-1, endLine-1, endCol-1
 	return protocol.Range{
 		Start: protocol.Position{Line: protocol.UInteger(l), Character: protocol.UInteger(c)},
 		End:   protocol.Position{Line: protocol.UInteger(el), Character: protocol.UInteger(ec)},

@@ -84,11 +84,18 @@ func Locate(r Report) []FileDiagnostic {
 }
 
 // position normalises a 1-based range: unlocated (no file or line) stays
-// 0:0; a located one gets a column and a non-empty range.
+// 0:0; a located one is NormalRange's.
 func position(file string, line, col, endLine, endCol int) (int, int, int, int) {
 	if file == "" || line <= 0 {
 		return 0, 0, 0, 0
 	}
+	return NormalRange(line, col, endLine, endCol)
+}
+
+// NormalRange is the one rule for a located 1-based range (end exclusive):
+// a column of at least 1, and an end after the start, else the one
+// character at the start. The language server applies it too.
+func NormalRange(line, col, endLine, endCol int) (int, int, int, int) {
 	col = max(col, 1)
 	if endLine < line || endLine == line && endCol <= col {
 		endLine, endCol = line, col+1
