@@ -57,7 +57,7 @@ func (d *diagSet) fromReport(pkg string, rep reload.Report, trigger string) map[
 	if d.home != nil {
 		home = d.home(pkg)
 	}
-	for _, fd := range reload.Locate(rep) {
+	for _, fd := range reload.ByFile(rep) {
 		for _, it := range fd.Items {
 			file := fd.File
 			if file == "" || it.Line <= 0 {

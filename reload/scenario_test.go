@@ -184,7 +184,7 @@ func reloadParams(root, line string) (reload.ReloadParams, int) {
 
 func render(root string, r reload.Report) []string {
 	var lines []string
-	for _, fd := range reload.Locate(r) {
+	for _, fd := range reload.ByFile(r) {
 		for _, it := range fd.Items {
 			lines = append(lines, reload.FormatLine(root, fd.File, it))
 		}

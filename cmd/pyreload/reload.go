@@ -175,7 +175,7 @@ func reloadOnce(ctx context.Context, fleet *reload.Fleet, o cliOptions, targets 
 
 // printReport writes one line per finding to stdout and a summary to stderr.
 func printReport(stdout, stderr io.Writer, root string, rep reload.Report) {
-	for _, fd := range reload.Locate(rep) {
+	for _, fd := range reload.ByFile(rep) {
 		for _, it := range fd.Items {
 			fmt.Fprintln(stdout, reload.FormatLine(root, fd.File, it))
 		}

@@ -36,8 +36,10 @@ type FileDiagnostic struct {
 	Items []Item
 }
 
-// Locate turns a report into items grouped per file, files in order.
-func Locate(r Report) []FileDiagnostic {
+// ByFile turns a report into items grouped per file, files in order (what
+// editors and the CLI show; "locate" is the engine's word for finding a
+// definition in source).
+func ByFile(r Report) []FileDiagnostic {
 	byFile := map[string][]Item{}
 	if r.Error != nil {
 		verb := "was refused"
