@@ -27,6 +27,8 @@ rules kept (the same Rule objects) and swapped in.
 
 import ast
 import sys
+import time
+import weakref
 
 from . import heap
 from . import paths
@@ -592,7 +594,21 @@ def describe(obj):
     return None
 
 
+_APPS_SEEN = {"at": None, "apps": []}  # describe's last look at the heap
+
+
 def _gc_apps():
+    """The live Flask apps, for describe. A scan names many holders in a row:
+    the heap is filtered once a second at most, not once per name."""
+    now = time.monotonic()
+    if _APPS_SEEN["at"] is not None and now - _APPS_SEEN["at"] < 1.0:
+        return [a for a in (ref() for ref in _APPS_SEEN["apps"]) if a is not None]
+
     class _St:  # describe has no engine state: filter gc's objects here
         accel = None
-    return apps(_St())
+    found = apps(_St())
+    try:  # held weakly: an app made again is not kept alive by the names cache
+        _APPS_SEEN.update(at=now, apps=[weakref.ref(a) for a in found])
+    except TypeError:
+        pass
+    return found
