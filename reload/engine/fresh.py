@@ -67,13 +67,7 @@ class FreshSourceLoader(machinery.SourceFileLoader):
                     raise
                 raise located(exc, data, path) from exc
         self._source = data
-        if not sys.dont_write_bytecode and info is not None:
-            try:
-                pyc = _bootstrap_external._code_to_timestamp_pyc(
-                    code, int(info.st_mtime), info.st_size)
-                self._cache_bytecode(path, cache_from_source(path), pyc)
-            except Exception:
-                pass
+        write_cache(path, code, info)
         return code
 
 
@@ -99,44 +93,40 @@ def refresh_trusted_cache(path, data, info, read):
     data (an edit within the second the .pyc records, keeping the size): an
     in-place reload does not import the module, so a later process would
     otherwise load the old code. read(path) returns bytes or None."""
-    if sys.dont_write_bytecode:
-        return False
-    try:
-        cache = cache_from_source(path)
-    except (NotImplementedError, ValueError):
-        return False
-    head = read(cache)
-    if not head or len(head) < 16 or head[4:8] != b"\0\0\0\0":
-        return False
-    mtime = int.from_bytes(head[8:12], "little")
-    size = int.from_bytes(head[12:16], "little")
-    if mtime != int(info.st_mtime) & 0xFFFFFFFF or size != info.st_size & 0xFFFFFFFF:
+    if sys.dont_write_bytecode or _matching_pyc(path, info, read) is None:
         return False
     try:
         code = compile(data, path, "exec", dont_inherit=True)
-        pyc = _bootstrap_external._code_to_timestamp_pyc(code, int(info.st_mtime), info.st_size)
-        machinery.SourceFileLoader("_", path)._cache_bytecode(path, cache, pyc)
-    except Exception:
+    except (SyntaxError, ValueError):
         return False
+    write_cache(path, code, info)
     return True
+
+
+def _matching_pyc(path, info, read):
+    """Return path's timestamp .pyc (bytes) when its header records exactly
+    info's mtime and size, as CPython checks before trusting it; else None."""
+    try:
+        pyc = read(cache_from_source(path))
+    except (NotImplementedError, ValueError):
+        return None
+    if (not pyc or len(pyc) < 16 or pyc[4:8] != b"\0\0\0\0"
+            or int.from_bytes(pyc[8:12], "little") != int(info.st_mtime) & 0xFFFFFFFF
+            or int.from_bytes(pyc[12:16], "little") != info.st_size & 0xFFFFFFFF):
+        return None
+    return pyc
 
 
 def module_code(path, data, info, read):
     """Return the code object of path's source data: from its .pyc when CPython
     would trust it for exactly this source (same mtime and size, written after
     the last change), else compiled. Raises SyntaxError at the bad line."""
-    if cache_is_trustworthy(path, info):
+    pyc = _matching_pyc(path, info, read) if cache_is_trustworthy(path, info) else None
+    if pyc is not None:
         try:
-            pyc = read(cache_from_source(path))
-        except (NotImplementedError, ValueError):
-            pyc = None
-        if pyc and len(pyc) > 16 and pyc[4:8] == b"\0\0\0\0" and (
-                int.from_bytes(pyc[8:12], "little") == int(info.st_mtime) & 0xFFFFFFFF
-                and int.from_bytes(pyc[12:16], "little") == info.st_size & 0xFFFFFFFF):
-            try:
-                return marshal.loads(pyc[16:])
-            except (EOFError, ValueError, TypeError):
-                pass
+            return marshal.loads(pyc[16:])
+        except (EOFError, ValueError, TypeError):
+            pass
     try:
         code = compile(data, path, "exec", dont_inherit=True)
     except SyntaxError as exc:

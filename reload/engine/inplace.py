@@ -183,7 +183,7 @@ class Txn:
         self.changes = {}  # module name -> {name: (old, new)} identity changes
         self.pending = []  # updates applied once everything ran
         self.sources = {}  # path -> (stat, bytes) run, remembered on success
-        self.parent = _parent_snapshot(package)
+        self.parent = reloader.parent_snapshot(package)
         self.followed = set()  # (module, name) whose holders were rebound
         self.ctx = adapters.Context(st, package, [])
         self.adapters = adapters.active(hooks)
@@ -543,13 +543,7 @@ class Txn:
             space = vars(module)
             space.clear()
             space.update(saved)
-        reloader.restore_modules(self.modules_before)
-        if self.parent is not None:
-            module, attr, old = self.parent
-            if old is _MISSING:
-                vars(module).pop(attr, None)
-            else:
-                setattr(module, attr, old)
+        reloader.rollback(self.parent, self.modules_before)
 
     def apply(self):
         """Old objects take their new definitions; record what could not."""
@@ -672,8 +666,7 @@ def _from_imports(st, holder):
     for key, binds in idx.bindings.items():
         for kind, module, _ in binds:
             if kind == "from" and module is not None:
-                level = len(module) - len(module.lstrip("."))
-                base = statements.absolute(module.lstrip(".") or None, level, package)
+                base = statements.absolute_dotted(module, package)
                 if base:
                     out.setdefault(key, set()).add(base)
     return out
@@ -692,11 +685,3 @@ def _pick(candidates, first_line):
 def _is_data(value):
     return not isinstance(value, (type, types.ModuleType, FUNCTION, types.BuiltinFunctionType,
                                   staticmethod, classmethod, property))
-
-
-def _parent_snapshot(package):
-    parent_name, _, attr = package.rpartition(".")
-    parent = sys.modules.get(parent_name) if parent_name else None
-    if parent is None:
-        return None
-    return parent, attr, vars(parent).get(attr, _MISSING)

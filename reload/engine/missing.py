@@ -49,8 +49,7 @@ def importer(st, live, target):
             for kind, mod, span in binds:
                 if mod is None:
                     continue
-                level = len(mod) - len(mod.lstrip("."))
-                base = statements.absolute(mod.lstrip(".") or None, level, package)
+                base = statements.absolute_dotted(mod, package)
                 if base == target or (kind == "from" and base and base + "." + key == target):
                     return path, span
     return None

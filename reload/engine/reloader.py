@@ -51,7 +51,7 @@ def deep_reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS):
         held = locks.acquire(list(live), deadline)
     except TimeoutError as exc:
         return Outcome(error=failure.refusal(str(exc), "Busy"))
-    parent = _parent_snapshot(package)
+    parent = parent_snapshot(package)
     deadline_guard = None
     marker = _Marker(package)
     pool = None
@@ -77,7 +77,7 @@ def deep_reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS):
             interrupted = isinstance(exc, watchdog.ReloadTimeout)
             if interrupted:
                 exc = _timeout_error(exc, timeout_s)
-            _rollback(parent, dict(before))
+            rollback(parent, dict(before))
             fail = failure.from_exception(exc, st.root, st.libdirs, interrupted)
             return Outcome(error=failure.note_threads(fail, threads_before), rolled_back=True)
         finally:
@@ -132,7 +132,7 @@ def _timeout_error(exc, timeout_s):
     return out.with_traceback(exc.__traceback__)
 
 
-def _parent_snapshot(package):
+def parent_snapshot(package):
     """Return (parent module, attribute, old value) when package is a submodule."""
     parent_name, _, attr = package.rpartition(".")
     parent = sys.modules.get(parent_name) if parent_name else None
@@ -218,7 +218,7 @@ class _Marker:
         self.marked = []
 
 
-def _rollback(parent, before):
+def rollback(parent, before):
     """Restore the snapshot exactly: sys.modules as it was (every entry the
     failed re-import added, removed or replaced, inside the package or not)
     and the parent package's attribute."""

@@ -76,13 +76,6 @@ def header_key(node):
     return tuple(parts)
 
 
-def def_signature_key(node):
-    """For a def: everything but its body and docstring-free body: the
-    arguments and return annotation (defaults are evaluated again anyway)."""
-    return ast.dump(node.args, include_attributes=False) + "|" + (
-        ast.dump(node.returns, include_attributes=False) if node.returns else "")
-
-
 def bound_names(node):
     """Names a top-level statement binds in the module namespace."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -143,6 +136,12 @@ def absolute(module, level, package):
         return None
     base = ".".join(parts[:len(parts) - (level - 1)])
     return base + "." + module if module else base
+
+
+def absolute_dotted(module, package):
+    """Resolve an import's module as written (".x", "..", "os") against package."""
+    level = len(module) - len(module.lstrip("."))
+    return absolute(module.lstrip(".") or None, level, package)
 
 
 def _walk_here(node, into_classes=False):
@@ -270,11 +269,3 @@ def class_plan(old, new):
                 o is s for _, _, o, _ in sub.steps):
             return None
     return sub
-
-
-def members(node_stmts):
-    """Names a class body binds, for the members that were removed."""
-    out = set()
-    for s in node_stmts:
-        out |= s.binds
-    return out
