@@ -26,36 +26,6 @@ import (
 // loopback by Debian's Flask under `pyreload run` and under `flask run` with
 // the agent, driven over HTTP while `pyreload reload` applies edits.
 
-const flaskPython = "/usr/bin/python3"
-
-// needFlask skips when Debian's Flask stack is absent (.ci/install-deps.sh installs it).
-func needFlask(t testing.TB) {
-	t.Helper()
-	if exec.Command(flaskPython, "-c", "import flask, flask_sqlalchemy").Run() != nil {
-		t.Skip("python3-flask / python3-flask-sqlalchemy not installed (.ci/install-deps.sh installs them)")
-	}
-}
-
-// flaskApp copies testdata/frameworks/flask into a fresh workspace.
-func flaskApp(t testing.TB) string {
-	src := filepath.Join(testbinary.RepoRoot(), "testdata", "frameworks", "flask")
-	files := map[string]string{}
-	require.NoError(t, filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || strings.Contains(p, "__pycache__") {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(src, p)
-		files[rel] = string(data)
-		return err
-	}))
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
-	root, err := filepath.EvalSymlinks(t.TempDir())
-	require.NoError(t, err)
-	testbinary.WriteTree(t, root, files)
-	return root
-}
-
 // fetch does one request; header "user" logs in.
 func fetch(t testing.TB, port int, method, path string, user bool) (int, string) {
 	t.Helper()
@@ -71,36 +41,6 @@ func fetch(t testing.TB, port int, method, path string, user bool) (int, string)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, string(body)
-}
-
-// waitServing waits until the app answers on port.
-func waitServing(t testing.TB, port func() int, log fmt.Stringer) int {
-	t.Helper()
-	var p int
-	require.Eventually(t, func() bool {
-		p = port()
-		if p == 0 {
-			return false
-		}
-		c := http.Client{Timeout: time.Second}
-		resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/auth/login", p))
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	}, 30*time.Second, 50*time.Millisecond, "the app never served; its output: %s", log)
-	return p
-}
-
-// editApp replaces old (which must be there) by new in a file of the app.
-func editApp(t testing.TB, root, rel, old, new string) {
-	t.Helper()
-	path := filepath.Join(root, rel)
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Contains(t, string(data), old, "edit of %s", rel)
-	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
 }
 
 // driveFlaskEdits applies the user's edits one by one, reloading after each,
@@ -124,20 +64,20 @@ func driveFlaskEdits(t *testing.T, root string, port int) {
 	}
 	expect("GET", "/", false, 200, "Posts v1 (1 visits): hello: first post")
 
-	editApp(t, root, "flaskr/blog.py", `"%s v1 (%d visits)`, `"%s v2 (%d visits)`)
+	fwEdit(t, root, "flaskr/blog.py", `"%s v1 (%d visits)`, `"%s v2 (%d visits)`)
 	ok("view body")
 	expect("GET", "/", false, 200, "Posts v2 (2 visits)") // module state kept
 
-	editApp(t, root, "flaskr/blog.py", `return "Posts"`, `return "Articles"`)
+	fwEdit(t, root, "flaskr/blog.py", `return "Posts"`, `return "Articles"`)
 	ok("helper")
 	expect("GET", "/", false, 200, "Articles v2 (3 visits)")
 
-	editApp(t, root, "flaskr/blog.py", `return "create v1"`, `return "create v2"`)
+	fwEdit(t, root, "flaskr/blog.py", `return "create v1"`, `return "create v2"`)
 	ok("decorated view")
 	expect("GET", "/create", true, 200, "create v2")
 	expect("GET", "/create", false, 401, "log in first")
 
-	editApp(t, root, "flaskr/blog.py", `@bp.route("/create", methods=("GET", "POST"))`,
+	fwEdit(t, root, "flaskr/blog.py", `@bp.route("/create", methods=("GET", "POST"))`,
 		`@bp.route("/write", methods=("GET", "PUT"))`)
 	ok("changed route decorator")
 	expect("PUT", "/write", true, 200, "create v2")
@@ -151,11 +91,11 @@ func driveFlaskEdits(t *testing.T, root string, port int) {
 	ok("new route")
 	expect("GET", "/about", false, 200, "about Articles")
 
-	editApp(t, root, "flaskr/models.py", `"%s: %s"`, `"%s - %s"`)
+	fwEdit(t, root, "flaskr/models.py", `"%s: %s"`, `"%s - %s"`)
 	ok("model method")
 	expect("GET", "/", false, 200, "hello - first post")
 
-	editApp(t, root, "flaskr/models.py", "    body = db.Column(db.String(200))\n",
+	fwEdit(t, root, "flaskr/models.py", "    body = db.Column(db.String(200))\n",
 		"    body = db.Column(db.String(200))\n    author = db.Column(db.String(40))\n")
 	res := testbinary.Run(t, root, nil, "reload", "--root", root, "--json", "flaskr")
 	assert.Equal(t, 1, res.Code, "a changed column is a finding: %s", res.Stderr)
@@ -175,7 +115,7 @@ func driveFlaskEdits(t *testing.T, root string, port int) {
 	assert.Equal(t, 4, finding.Line, "the class line")
 	expect("GET", "/", false, 200, "hello - first post") // the old mapping serves
 
-	editApp(t, root, "flaskr/models.py", "    author = db.Column(db.String(40))\n", "")
+	fwEdit(t, root, "flaskr/models.py", "    author = db.Column(db.String(40))\n", "")
 	ok("column reverted: the mapping matches again") // the finding stayed until now
 
 	require.NoError(t, os.WriteFile(filepath.Join(root, "flaskr", "blog.py"),
@@ -195,24 +135,20 @@ func driveFlaskEdits(t *testing.T, root string, port int) {
 
 // TestFlaskAppUnderRun: the app started by `pyreload run serve.py`.
 func TestFlaskAppUnderRun(t *testing.T) {
-	needFlask(t)
-	root := flaskApp(t)
+	needModules(t, "python3-flask / python3-flask-sqlalchemy", "flask", "flask_sqlalchemy")
+	root := fwCopy(t, "flask")
 	_, out := startRun(t, root, "serve.py")
-	port := waitServing(t, func() int {
-		data, _ := os.ReadFile(filepath.Join(root, "port"))
-		p, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		return p
-	}, out)
+	port := fwServing(t, fwPortFile(root), "/auth/login", out)
 	driveFlaskEdits(t, root, port)
 }
 
 // TestFlaskAppUnderFlaskRunAndTheAgent: `flask --app flaskr run` started
 // through the agent (python3 -m pyreload_agent --root ROOT flask ...).
 func TestFlaskAppUnderFlaskRunAndTheAgent(t *testing.T) {
-	needFlask(t)
-	root := flaskApp(t)
+	needModules(t, "python3-flask / python3-flask-sqlalchemy", "flask", "flask_sqlalchemy")
+	root := fwCopy(t, "flask")
 	out, free := startFlaskRun(t, root)
-	port := waitServing(t, func() int { return free }, out)
+	port := fwServing(t, func() int { return free }, "/auth/login", out)
 	driveFlaskEdits(t, root, port)
 }
 
@@ -225,7 +161,7 @@ func startFlaskRun(t testing.TB, root string) (*testbinary.SyncBuffer, int) {
 	require.NoError(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cmd := exec.Command(flaskPython, "-m", "pyreload_agent", "--root", root,
+	cmd := exec.Command(fwPython, "-m", "pyreload_agent", "--root", root,
 		"flask", "--app", "flaskr", "run", "--port", strconv.Itoa(port), "--no-reload",
 		"--no-debugger")
 	cmd.Dir = root
@@ -248,8 +184,8 @@ func startFlaskRun(t testing.TB, root string) (*testbinary.SyncBuffer, int) {
 // with `pyreload reload --watch` running ([tool.pyreload] debounceMs = 1),
 // polling GET every millisecond.
 func BenchmarkFlaskEditToResponse(b *testing.B) {
-	needFlask(b)
-	root := flaskApp(b)
+	needModules(b, "python3-flask / python3-flask-sqlalchemy", "flask", "flask_sqlalchemy")
+	root := fwCopy(b, "flask")
 	require.NoError(b, os.WriteFile(filepath.Join(root, "pyproject.toml"),
 		[]byte("[tool.pyreload]\ndebounceMs = 1\n"), 0o644))
 	cmd := exec.Command(testbinary.Path(b), "run", "serve.py")
@@ -258,11 +194,7 @@ func BenchmarkFlaskEditToResponse(b *testing.B) {
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(b, cmd.Start())
 	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	port := waitServing(b, func() int {
-		data, _ := os.ReadFile(filepath.Join(root, "port"))
-		p, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		return p
-	}, out)
+	port := fwServing(b, fwPortFile(root), "/auth/login", out)
 	path := filepath.Join(root, "flaskr", "blog.py")
 	original, err := os.ReadFile(path)
 	require.NoError(b, err)
