@@ -42,6 +42,17 @@ def reload(package, **params):
 
 def lines(report):
     return driver.render(report, ROOT)
+
+def change(rel, old, new):
+    """Replace old (which must be there) by new in the file rel."""
+    with open(os.path.join(ROOT, rel)) as handle:
+        text = handle.read()
+    assert old in text, (rel, old)
+    edit(rel, text.replace(old, new))
+
+def errors(rep):
+    """The message of a report's error, or None."""
+    return (rep.get("error") or {}).get("message")
 '''
 
 EPILOGUE = '''

@@ -20,16 +20,9 @@ def by_name(name, *args):
 
 
 def step(rel, old, new):
-    path = os.path.join(ROOT, rel)
-    with open(path) as handle:
-        text = handle.read()
-    assert old in text, (rel, old)
-    edit(rel, text.replace(old, new))
+    change(rel, old, new)
     return reload("proj", mode="inplace")
 
-
-def errors(rep):
-    return (rep.get("error") or {}).get("message")
 '''
 
 

@@ -40,16 +40,9 @@ def call(group, *args):
 
 
 def step(rel, old, new):
-    path = os.path.join(ROOT, rel)
-    with open(path) as handle:
-        text = handle.read()
-    assert old in text, (rel, old)
-    edit(rel, text.replace(old, new))
+    change(rel, old, new)
     return reload("complex", mode="inplace")
 
-
-def errors(rep):
-    return (rep.get("error") or {}).get("message")
 '''
 
 

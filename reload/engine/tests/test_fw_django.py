@@ -37,16 +37,9 @@ def get(url):
 
 
 def step(rel, old, new, package="polls"):
-    path = os.path.join(ROOT, rel)
-    with open(path) as handle:
-        text = handle.read()
-    assert old in text, (rel, old)
-    edit(rel, text.replace(old, new))
+    change(rel, old, new)
     return reload(package, mode="inplace")
 
-
-def errors(rep):
-    return (rep.get("error") or {}).get("message")
 '''
 
 
