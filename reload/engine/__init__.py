@@ -12,8 +12,8 @@ of modules earlier in the order. tests/ is not part of the engine.
 """
 
 LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh",
-              "sources", "state", "statements", "update", "codedefs", "locate", "heap", "oldobjects",
-              "watchdog", "patch", "scan", "resolve", "missing", "reloader", "fixes",
-              "adapterkit", "fw_flask", "fw_starlette", "fw_django", "fw_sqlalchemy", "fw_pydantic",
-              "fw_celery", "fw_click", "fw_aiohttp", "fw_attrs", "adapters", "inplace",
-              "leftover", "api")
+              "sources", "state", "statements", "partial", "update", "codedefs", "locate",
+              "heap", "oldobjects", "watchdog", "patch", "scan", "resolve", "missing",
+              "reloader", "fixes", "adapterkit", "fw_flask", "fw_starlette", "fw_django",
+              "fw_sqlalchemy", "fw_pydantic", "fw_celery", "fw_click", "fw_aiohttp",
+              "fw_attrs", "adapters", "inplace", "leftover", "api")

@@ -21,7 +21,6 @@ One reload is one transaction (Txn):
 """
 
 import ast
-import __future__
 import importlib
 import importlib.util
 import os
@@ -37,6 +36,7 @@ from . import heap
 from . import locate
 from . import locks
 from . import missing
+from . import partial
 from . import paths
 from . import precompile
 from . import reloader
@@ -49,8 +49,6 @@ FUNCTION = types.FunctionType
 # Values that many names share by identity (small ints, interned strings):
 # a module binding one is a dependent only under the same name.
 _SHARED = (int, float, bool, str, bytes, type(None), tuple, frozenset)
-_FUTURE_FLAGS = {name: getattr(__future__, name).compiler_flag
-                 for name in __future__.all_feature_names}
 
 
 class Outcome:
@@ -144,29 +142,6 @@ def choose(st, live, force_all, reset):
     return chosen, gone
 
 
-def future_flags(tree):
-    """Compiler flags of the module's `from __future__ import` statements."""
-    flags = 0
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            for alias in node.names:
-                flags |= _FUTURE_FLAGS.get(alias.name, 0)
-    return flags
-
-
-class _Prep(type):
-    """Metaclass of the throwaway class a method is compiled in: the body sees
-    the old class's namespace (property setters, class constants), and the
-    statement yields that namespace instead of a new class."""
-
-    @classmethod
-    def __prepare__(mcs, name, bases, space=None):
-        return dict(space or {})
-
-    def __new__(mcs, name, bases, namespace, space=None):
-        return namespace
-
-
 class Txn:
     """One in-place reload: runs statements, remembers how to undo and what to update."""
 
@@ -257,7 +232,7 @@ class Txn:
             raise fresh.located(SyntaxError(str(exc)), data, path) from exc
         package = module.__package__ if isinstance(module.__package__, str) else (
             name if hasattr(module, "__path__") else name.rpartition(".")[0])
-        flags = future_flags(tree)
+        flags = partial.future_flags(tree)
         dirty = self.dirty.setdefault(name, set())
         changes = self.changes.setdefault(name, {})
         if edited_path is None:
@@ -316,10 +291,6 @@ class Txn:
             if value is not _MISSING and _is_data(value):
                 self.out.kept.append("%s.%s" % (name, key))
 
-    def compile(self, nodes, path, flags):
-        return compile(ast.Module(body=list(nodes), type_ignores=[]), path, "exec",
-                       flags, dont_inherit=True)
-
     def patch_body(self, name, ns, path, s, o, flags):
         """An edited def whose header is unchanged: compile it without its
         decorators and pair it with the function inside the old value."""
@@ -327,7 +298,7 @@ class Txn:
         if old_value is _MISSING:
             return False
         scratch = {}
-        exec(self.compile([statements.body_only(s.node)], path, flags), ns, scratch)
+        exec(partial.compile_nodes([statements.body_only(s.node)], path, flags), ns, scratch)
         new = scratch.get(s.name)
         old = _pick(update.inner_functions(old_value, s.name, path), o.first_line)
         if type(new) is not FUNCTION or old is None:
@@ -355,7 +326,7 @@ class Txn:
                     continue
                 action = "run"
             if action == "body":
-                space = self.member_space(cls, statements.body_only(m.node), path, flags, ns)
+                space = partial.member_space(cls, statements.body_only(m.node), path, flags, ns)
                 new = space.get(m.name)
                 old = _pick(update.inner_functions(vars(cls).get(m.name), m.name, path),
                             mo.first_line)
@@ -363,7 +334,7 @@ class Txn:
                         and old.__code__.co_freevars == new.__code__.co_freevars):
                     todo.append(("function", old, new, cls, "%s.%s" % (target, m.name)))
                     continue
-            space = self.member_space(cls, m.node, path, flags, ns)
+            space = partial.member_space(cls, m.node, path, flags, ns)
             for key in m.binds:
                 if key in space:
                     todo.append(("member", cls, key, space[key], "%s.%s" % (target, key)))
@@ -375,25 +346,10 @@ class Txn:
             t[2] if t[0] in ("member", "delete") else t[1].__name__ for t in todo)
         return True
 
-    def member_space(self, cls, node, path, flags, ns):
-        prep = ast.keyword(arg="metaclass", value=ast.Name(id="__pyreload_prep__",
-                                                           ctx=ast.Load()))
-        space = ast.keyword(arg="space", value=ast.Name(id="__pyreload_space__",
-                                                        ctx=ast.Load()))
-        wrapper = ast.ClassDef(name=cls.__name__, bases=[], keywords=[prep, space],
-                               body=[node], decorator_list=[])
-        if sys.version_info >= (3, 12):
-            wrapper.type_params = []
-        ast.copy_location(wrapper, node)
-        ast.fix_missing_locations(wrapper)
-        scratch = {"__pyreload_prep__": _Prep, "__pyreload_space__": dict(vars(cls))}
-        exec(self.compile([wrapper], path, flags), ns, scratch)
-        return scratch[cls.__name__]
-
     def run_statement(self, name, ns, path, s, flags):
         adapters.call(self.adapters, "before_run", self.ctx, name, sorted(s.binds))
         before = {key: ns.get(key, _MISSING) for key in s.binds}
-        exec(self.compile([s.node], path, flags), ns)
+        exec(partial.compile_nodes([s.node], path, flags), ns)
         for key in sorted(s.binds):
             self.settle(name, ns, path, key, before[key], ns.get(key, _MISSING),
                         decorated=bool(getattr(s.node, "decorator_list", None)))
