@@ -40,6 +40,7 @@ from . import partial
 from . import paths
 from . import precompile
 from . import reloader
+from . import scan
 from . import statements
 from . import update
 from . import watchdog
@@ -478,16 +479,7 @@ class Txn:
     def holders(self):
         """Modules that may hold from-imported values: the package's, the
         workspace's and __main__."""
-        st = self.st
-        for hname, hmod in paths.loaded_modules():
-            if not isinstance(hmod, types.ModuleType):
-                continue
-            if paths.in_tree(hname, self.package) or hname == "__main__":
-                yield hname, hmod
-                continue
-            path = paths.module_path(hmod)
-            if path and st.sources.is_workspace(path):
-                yield hname, hmod
+        return scan.workspace_modules(self.st, lambda n: paths.in_tree(n, self.package))
 
     # -- undo / apply ------------------------------------------------------
 

@@ -21,6 +21,7 @@ from . import entries
 from . import heap
 from . import locate
 from . import paths
+from . import scan as stale_scan
 
 
 def scan(st, package, outcome):
@@ -30,7 +31,7 @@ def scan(st, package, outcome):
     for module, name, old, new, why in outcome.replaced:
         if isinstance(old, type):
             classes[old] = (module, name, new, why)
-        elif isinstance(old, types.FunctionType) or callable(old):
+        elif callable(old):
             found.append(_function(st, module, name, old, new, why))
     if classes:
         _classes(st, package, classes, found)
@@ -121,10 +122,7 @@ def _held_members(st, enum_cls):
     into their containers)."""
     members = {id(m) for m in enum_cls}
     number = 0
-    for name, module in paths.loaded_modules():
-        if not (name == "__main__" or paths.is_workspace(
-                paths.module_path(module), st.root, st.libdirs, st.real)):
-            continue
+    for name, module in stale_scan.workspace_modules(st):
         for value in list(vars(module).values()):
             if id(value) in members:
                 number += 1
@@ -144,12 +142,7 @@ def _deleted(st, package, outcome, found):
         return
     by_id = {id(old): key for key, old in gone.items()
              if not isinstance(old, (int, str, bytes, float, bool, type(None)))}
-    for hname, hmod in paths.loaded_modules():  # an alias (__mp_main__) is read once
-        if not isinstance(hmod, types.ModuleType):
-            continue
-        if not (hname == "__main__" or paths.is_workspace(
-                paths.module_path(hmod), st.root, st.libdirs, st.real)):
-            continue
+    for hname, hmod in stale_scan.workspace_modules(st):
         path = paths.module_path(hmod)
         idx = locate.index(st, path) if path else None
         rel = paths.display(path, st.root, st.real)

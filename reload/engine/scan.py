@@ -27,18 +27,25 @@ WALK_BUDGET = 20000  # objects looked into below one module-level value
 CALLABLE_KINDS = frozenset((types.FunctionType, types.MethodType))
 
 
-def holder_modules(st, package):
-    """Return [(name, module)] of workspace modules outside package, plus
-    __main__, each module object once (billiard and multiprocessing alias
-    `__mp_main__` to `__main__`: findings would come twice)."""
+def workspace_modules(st, also=None):
+    """Return [(name, module)] of __main__ and the workspace's modules (and
+    those also(name) accepts), each module object once (billiard and
+    multiprocessing alias `__mp_main__` to `__main__`: findings would come
+    twice)."""
     out = []
     for name, module in paths.loaded_modules():
-        if paths.in_tree(name, package) or not isinstance(module, types.ModuleType):
+        if not isinstance(module, types.ModuleType):
             continue
-        if name == "__main__" or paths.is_workspace(
-                paths.module_path(module), st.root, st.libdirs, st.real):
+        path = paths.module_path(module)
+        if (name == "__main__" or (also is not None and also(name))
+                or (path and st.sources.is_workspace(path))):
             out.append((name, module))
     return out
+
+
+def holder_modules(st, package):
+    """Return [(name, module)] of workspace modules outside package, plus __main__."""
+    return [(n, m) for n, m in workspace_modules(st) if not paths.in_tree(n, package)]
 
 
 class _Scan:
