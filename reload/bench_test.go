@@ -62,7 +62,7 @@ func startBenchHost(b *testing.B, modules, objects, instances int) *benchHost {
 	require.NoError(b, err, "gen.py: %s", out)
 	h := &benchHost{b: b, root: root, modules: modules, objects: objects, instances: instances}
 	h.host, err = supervise.Start(context.Background(), supervise.Options{
-		Root: root, Exe: testbinary.Path(b), Entry: filepath.Join(root, "benchmain.py"),
+		HostOptions: hostproto.HostOptions{Root: root, Entry: filepath.Join(root, "benchmain.py")}, Exe: testbinary.Path(b),
 	})
 	require.NoError(b, err)
 	b.Cleanup(func() { h.host.Stop() })

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/supervise"
 	"github.com/pyreload/pyreload/reload/testbinary"
 )
@@ -98,7 +99,7 @@ func runScenario(t *testing.T, path string) {
 		write(t, filepath.Join(root, rel), src)
 	}
 	host, err := supervise.Start(context.Background(), supervise.Options{
-		Root: root, Exe: testbinary.Path(t), Entry: filepath.Join(root, "main.py"), Stderr: testWriter{t},
+		HostOptions: hostproto.HostOptions{Root: root, Entry: filepath.Join(root, "main.py")}, Exe: testbinary.Path(t), Stderr: testWriter{t},
 	})
 	require.NoError(t, err)
 	defer host.Stop()

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"strings"
 
 	"github.com/pyreload/pyreload/pyhost/hostserver"
+	"github.com/pyreload/pyreload/reload/hostproto"
 )
 
 // hostCommand is `pyreload host`: the interpreter child that serve and run
@@ -17,14 +17,8 @@ import (
 // the embedded one it becomes that Python running the agent (hostagent.go).
 func hostCommand(args []string) int {
 	fs := flag.NewFlagSet("host", flag.ContinueOnError)
-	root := fs.String("root", ".", "workspace root")
-	entry := fs.String("entry", "", "module, module:function or script to run")
-	imports := fs.String("import", "", "comma-separated packages to import at start")
-	var paths pathList
-	fs.Var(&paths, "path", "a sys.path entry to put first (repeatable, in order)")
-	python := fs.String("python", "", "the project's python: hosted here when it is the embedded build, else through the agent in it")
+	hostOpts := hostproto.HostFlags(fs) // --root --entry --import --path --python --exit-with-entry
 	readyFD := fs.Int("ready-fd", -1, "file descriptor that receives the ready line")
-	exitWithEntry := fs.Bool("exit-with-entry", false, "exit when the entry ends")
 	logPath := fs.String("log", "", "log file (default stderr)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -37,22 +31,11 @@ func hostCommand(args []string) int {
 			logger.Printf("log file %s: %v; logging to stderr", *logPath, err)
 		}
 	}
-	opts := hostserver.Options{
-		Root:          *root,
-		Entry:         *entry,
-		Argv:          fs.Args(),
-		Paths:         paths,
-		PythonPath:    *python,
-		ExitWithEntry: *exitWithEntry,
-		Logf:          logger.Printf,
-	}
-	if *imports != "" {
-		opts.Imports = strings.Split(*imports, ",")
-	}
-	if *python != "" {
+	opts := hostserver.Options{HostOptions: hostOpts(), Logf: logger.Printf}
+	if opts.PythonPath != "" {
 		var other *hostserver.OtherBuildError
-		if err := hostserver.CheckPython(*python); errors.As(err, &other) {
-			err := hostInAgent(other, opts, *readyFD)
+		if err := hostserver.CheckPython(opts.PythonPath); errors.As(err, &other) {
+			err := hostInAgent(other, opts.HostOptions, *readyFD)
 			// Only a failed exec returns.
 			failReady(*readyFD, err)
 			return exitSoftware
@@ -70,12 +53,6 @@ func hostCommand(args []string) int {
 	}
 	return hostserver.Run(opts)
 }
-
-// pathList is a repeatable string flag.
-type pathList []string
-
-func (p *pathList) String() string     { return strings.Join(*p, ":") }
-func (p *pathList) Set(v string) error { *p = append(*p, v); return nil }
 
 // failReady tells the parent why the host did not start, on the ready fd
 // when there is one, else on stderr.

@@ -5,13 +5,13 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/pyreload/pyreload/pyhost/hostserver"
 	"github.com/pyreload/pyreload/reload/agent"
+	"github.com/pyreload/pyreload/reload/hostproto"
 )
 
 // agentBoot is the -c program that starts the hosted agent in the user's
@@ -24,28 +24,17 @@ const agentBoot = "import sys; sys.path.insert(0, sys.argv[1]); " +
 // the agent in hosted mode (pyreload_agent/hosted.py): the same pid, ready
 // line, protocol, entry and exit code as the embedded host, so supervise,
 // serve and run see no difference. It returns only when the exec fails.
-func hostInAgent(other *hostserver.OtherBuildError, opts hostserver.Options, readyFD int) error {
+func hostInAgent(other *hostserver.OtherBuildError, opts hostproto.HostOptions, readyFD int) error {
 	dir, err := agent.Install("")
 	if err != nil {
 		return fmt.Errorf("%v; and the agent could not be written to run the app there: %w", other, err)
 	}
-	args := []string{other.Python, "-c", agentBoot, dir, "--root", opts.Root}
+	args := []string{other.Python, "-c", agentBoot, dir}
 	if readyFD >= 0 {
-		args = append(args, "--ready-fd", strconv.Itoa(readyFD))
+		args = append(args, "--ready-fd="+strconv.Itoa(readyFD))
 	}
-	for _, p := range opts.Paths {
-		args = append(args, "--path", p)
-	}
-	if len(opts.Imports) > 0 {
-		args = append(args, "--import", strings.Join(opts.Imports, ","))
-	}
-	if opts.ExitWithEntry {
-		args = append(args, "--exit-with-entry")
-	}
-	if opts.Entry != "" {
-		args = append(args, "--entry", opts.Entry)
-	}
-	args = append(append(args, "--"), opts.Argv...)
+	opts.PythonPath = "" // the agent runs in it
+	args = append(args, opts.Args()...)
 	// The parent-death signal supervise set belongs to the thread that
 	// started this process; execve keeps only the calling thread's, so set
 	// it on this one: the app still never outlives serve or run.

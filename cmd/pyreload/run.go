@@ -72,8 +72,9 @@ func runCommand(args []string) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	ctx := context.Background()
 	host, err := supervise.Start(ctx, supervise.Options{
-		Root: rootDir, Entry: target, Argv: args[1:], PythonPath: py.Path, Paths: project.SysPath(rootDir, settings.Paths),
-		ExitWithEntry: true, Stdout: os.Stdout, Stderr: os.Stderr, Foreground: true,
+		HostOptions: hostproto.HostOptions{Root: rootDir, Entry: target, Argv: args[1:], PythonPath: py.Path,
+			Paths: project.SysPath(rootDir, settings.Paths), ExitWithEntry: true},
+		Stdout: os.Stdout, Stderr: os.Stderr, Foreground: true,
 	})
 	if early := (*supervise.StartError)(nil); errors.As(err, &early) {
 		return exitCodeOf(early.Exit) // the app ended at once (sys.exit, a crash)

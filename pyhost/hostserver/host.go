@@ -21,22 +21,13 @@ import (
 //go:embed bootstrap.py
 var bootstrap string
 
-// Options configure one host process.
+// Options configure one host process: what it runs (hostproto.HostOptions,
+// read from its arguments) and how it reports to its parent. PythonPath,
+// when set, is the embedded CPython's own build (CheckPython said so; a venv
+// of it): it becomes sys.executable and steers sys.prefix to its
+// environment.
 type Options struct {
-	Root    string
-	Entry   string
-	Argv    []string
-	Imports []string
-	// Paths are the project's sys.path entries (the root, src, the paths
-	// setting), put first on sys.path in order.
-	Paths []string
-	// PythonPath is the project's interpreter, the embedded CPython's own
-	// build (CheckPython said so; a venv of it): it becomes sys.executable
-	// and steers sys.prefix to its environment.
-	PythonPath string
-	// ExitWithEntry ends the host when the entry ends (pyreload run); else
-	// the interpreter stays up for reloads (pyreload serve).
-	ExitWithEntry bool
+	hostproto.HostOptions
 	// Ready, if set, receives one JSON line once the socket answers:
 	// {"socket": path} or {"error": message}.
 	Ready *os.File

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/pyreload/pyreload/reload/hostproto"
 	"github.com/pyreload/pyreload/reload/supervise"
 	"github.com/pyreload/pyreload/reload/testbinary"
 )
@@ -16,7 +17,7 @@ import (
 // the unix socket to a real host (target p50 ≤ 200 µs).
 func BenchmarkProtocolRoundTrip(b *testing.B) {
 	b.Setenv("XDG_RUNTIME_DIR", b.TempDir())
-	h, err := supervise.Start(context.Background(), supervise.Options{Root: b.TempDir(), Exe: testbinary.Path(b)})
+	h, err := supervise.Start(context.Background(), supervise.Options{HostOptions: hostproto.HostOptions{Root: b.TempDir()}, Exe: testbinary.Path(b)})
 	require.NoError(b, err)
 	defer h.Stop()
 	in := h.Interpreter()
@@ -43,7 +44,7 @@ func BenchmarkHostStart(b *testing.B) {
 	root, exe := b.TempDir(), testbinary.Path(b)
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
-		h, err := supervise.Start(context.Background(), supervise.Options{Root: root, Exe: exe})
+		h, err := supervise.Start(context.Background(), supervise.Options{HostOptions: hostproto.HostOptions{Root: root}, Exe: exe})
 		if err != nil {
 			b.Fatal(err)
 		}

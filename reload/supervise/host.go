@@ -18,23 +18,10 @@ import (
 	"github.com/pyreload/pyreload/reload/hostproto"
 )
 
-// Options says how to start a host.
+// Options says how to start a host: what it runs (the options its
+// arguments carry, hostproto.HostOptions) and how this side starts it.
 type Options struct {
-	Root     string
-	Entry    string   // module, module:function or script run in a background thread
-	Packages []string // imported at start when Entry is empty (or as well)
-	// PythonPath is the project's interpreter (project.FindPython); ""
-	// means the embedded CPython. The host runs the app in it: embedded
-	// when it is the embedded build (a venv of it), else through the agent
-	// started in it, with the same protocol.
-	PythonPath string
-	// Paths are the project's sys.path entries (project.SysPath), first on
-	// sys.path in order.
-	Paths []string
-	// ExitWithEntry makes the host exit when the entry ends (pyreload run).
-	ExitWithEntry bool
-	// Argv are the entry's arguments (sys.argv[1:]).
-	Argv []string
+	hostproto.HostOptions
 	// Exe is the pyreload binary; empty means this one.
 	Exe string
 	// Stdout receives what user code prints; nil means Stderr.
@@ -147,25 +134,7 @@ func (h *Host) start(ctx context.Context) error {
 			return err
 		}
 	}
-	args := []string{"host", "--root", h.opts.Root, "--ready-fd", "3"}
-	if h.opts.Entry != "" {
-		args = append(args, "--entry", h.opts.Entry)
-	}
-	if len(h.opts.Packages) > 0 {
-		args = append(args, "--import", strings.Join(h.opts.Packages, ","))
-	}
-	if h.opts.PythonPath != "" {
-		args = append(args, "--python", h.opts.PythonPath)
-	}
-	for _, p := range h.opts.Paths {
-		args = append(args, "--path", p)
-	}
-	if h.opts.ExitWithEntry {
-		args = append(args, "--exit-with-entry")
-	}
-	if len(h.opts.Argv) > 0 {
-		args = append(append(args, "--"), h.opts.Argv...)
-	}
+	args := append([]string{"host", "--ready-fd=3"}, h.opts.Args()...)
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return err

@@ -68,7 +68,7 @@ func waitExit(t *testing.T, h *supervise.Host) supervise.Exit {
 }
 
 func TestStatusAndStop(t *testing.T) {
-	h, _ := startHost(t, map[string]string{"shop/__init__.py": "X = 1\n"}, supervise.Options{Packages: []string{"shop"}})
+	h, _ := startHost(t, map[string]string{"shop/__init__.py": "X = 1\n"}, supervise.Options{HostOptions: hostproto.HostOptions{Imports: []string{"shop"}}})
 	var st reload.Status
 	require.NoError(t, call(t, h, "status", nil, &st))
 	assert.Equal(t, h.PID(), st.PID)
@@ -85,7 +85,7 @@ func TestStatusAndStop(t *testing.T) {
 
 func TestStartupImportFailureIsReported(t *testing.T) {
 	h, _ := startHost(t, map[string]string{"bad/__init__.py": "x = 1\nraise RuntimeError('broken at start')\n"},
-		supervise.Options{Packages: []string{"bad"}})
+		supervise.Options{HostOptions: hostproto.HostOptions{Imports: []string{"bad"}}})
 	var st reload.Status
 	require.NoError(t, call(t, h, "status", nil, &st))
 	require.Len(t, st.StartupFailures, 1)

@@ -28,6 +28,9 @@ STEPPED_ASIDE = 75
 
 
 def parse(argv):
+    # The arguments are written by hostproto.HostOptions.Args (Go), beside
+    # --ready-fd and without --python; reload/hostproto's
+    # TestAgentReadsHostOptionsAlike checks that this reads them back.
     parser = argparse.ArgumentParser(prog="pyreload host (agent)")
     parser.add_argument("--root", required=True)
     parser.add_argument("--ready-fd", type=int, default=-1)
