@@ -93,8 +93,8 @@ func (r *root) startHost() error {
 	ctx, cancel := context.WithTimeout(r.s.ctx, 60*time.Second)
 	defer cancel()
 	h, err := supervise.Start(ctx, supervise.Options{
-		Root: r.dir, Entry: st.Entry, PythonPath: py.Path, Paths: project.SysPath(r.dir, st.Paths),
-		Exe: r.s.opts.Exe, Stderr: r.s.opts.HostStderr,
+		HostOptions: hostproto.HostOptions{Root: r.dir, Entry: st.Entry, PythonPath: py.Path, Paths: project.SysPath(r.dir, st.Paths)},
+		Exe:         r.s.opts.Exe, Stderr: r.s.opts.HostStderr,
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", py, err)
