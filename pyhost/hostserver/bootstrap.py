@@ -16,52 +16,20 @@ import types
 
 
 def load_engine(package, sources_json, root, kind, accel, cache_dir=""):
-    """Execute the engine modules as package `package` and return a dict
-    holding the engine's api module and its state. The modules are in
-    sys.modules only while they execute (their relative imports need it).
-    cache_dir, if given, keeps their compiled code between host starts."""
+    """Load the engine as package `package` from its sources (name -> text)
+    through the engine's own loader (its __init__'s load: the agent and the
+    engine tests use the same) and return a dict holding the api module and
+    its state. cache_dir, if given, keeps the compiled code between host
+    starts."""
     sources = json.loads(sources_json)
+
+    def code_for(name):
+        return _compiled(sources[name], "<pyreload engine>/%s.py" % name, cache_dir)
+
     pkg = types.ModuleType(package)
-    pkg.__path__ = []
-    pkg.__package__ = package
-    mods = {"": pkg}
-    for name in sources:
-        if name != "__init__":
-            mod = types.ModuleType(package + "." + name)
-            mod.__package__ = package
-            mods[name] = mod
-            setattr(pkg, name, mod)
-    saved = {m.__name__: sys.modules.get(m.__name__) for m in mods.values()}
-    importlib._bootstrap._imp.acquire_lock()
-    try:
-        for name, mod in mods.items():
-            sys.modules[mod.__name__] = mod
-        if "__init__" in sources:
-            _exec_source(pkg, "__init__", sources["__init__"], cache_dir)
-        # __init__ names the order in which the modules can run.
-        order = [n for n in getattr(pkg, "LOAD_ORDER", ()) if n in mods]
-        order += sorted(n for n in mods if n and n not in order)
-        for name in order:
-            _exec_source(mods[name], name, sources[name], cache_dir)
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                sys.modules.pop(key, None)
-            else:
-                sys.modules[key] = old
-        importlib._bootstrap._imp.release_lock()
-    api = mods["api"]
-    state = api.new_state(root, kind)
-    state.accel = accel
-    # The engine's own deadline interrupts a blocking re-import and rolls it
-    # back with a report; pyhost's interrupt stays as the backstop.
-    state.watchdog = True
-    return {"api": api, "state": state}
-
-
-def _exec_source(mod, name, source, cache_dir):
-    mod.__file__ = "<pyreload engine>/%s.py" % name
-    exec(_compiled(source, mod.__file__, cache_dir), mod.__dict__)
+    exec(code_for("__init__"), vars(pkg))
+    api = pkg.load(pkg, code_for, sources)
+    return {"api": api, "state": pkg.start(api, root, kind, accel)}
 
 
 def _compiled(source, filename, cache_dir):

@@ -1,7 +1,9 @@
 // Package engine holds the Python side of the deep-reload engine: real .py
 // files, embedded here, that the embedded host loads into its interpreter
-// and the pure-Python agent ships as a package. Both call api.handle, so the
-// two behave identically.
+// and the pure-Python agent ships as a package. Both load it through the
+// engine's own loader (load in __init__.py: LOAD_ORDER, registration,
+// cleanup, the state a host starts with) and call api.handle, so the two
+// behave identically.
 package engine
 
 import (
@@ -24,7 +26,9 @@ type Module struct {
 	Source string
 }
 
-// Modules returns the engine's source files in a stable order.
+// Modules returns the engine's source files in a stable order (sorted by
+// name; the order they run in is __init__.py's LOAD_ORDER, and a file
+// missing from it is refused when the engine loads).
 func Modules() []Module {
 	names, _ := fs.Glob(files, "*.py")
 	sort.Strings(names)

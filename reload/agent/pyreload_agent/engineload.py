@@ -4,13 +4,14 @@
 absent, the sibling reload/engine directory (or $PYRELOAD_ENGINE_DIR) is
 loaded under the same name."""
 
-import importlib
-import importlib.util
 import os
-import sys
+import threading
+import types
 
 PACKAGE = __name__.rpartition(".")[0] + ".engine"
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_LOADED = {}  # "package": the engine's package module, loaded once per process
+_LOCK = threading.Lock()
 
 
 def engine_dir():
@@ -24,35 +25,36 @@ def engine_dir():
     return os.path.join(os.path.dirname(os.path.dirname(_HERE)), "engine")
 
 
+def load_package():
+    """Load the engine (once) through its own loader, the embedded host's:
+    its __init__ runs in a fresh module, whose load_files runs the rest.
+    ImportError if the engine is missing."""
+    with _LOCK:
+        if "package" not in _LOADED:
+            directory = engine_dir()
+            init = os.path.join(directory, "__init__.py")
+            if not os.path.isfile(init):
+                raise ImportError("pyreload engine not found in %s" % directory)
+            pkg = types.ModuleType(PACKAGE)
+            with open(init, "rb") as handle:
+                exec(compile(handle.read(), init, "exec"), vars(pkg))
+            pkg.load_files(pkg, directory)
+            _LOADED["package"] = pkg
+        return _LOADED["package"]
+
+
 def load_api():
-    """Import and return the engine's api module (ImportError if missing)."""
-    if PACKAGE not in sys.modules:
-        directory = engine_dir()
-        init = os.path.join(directory, "__init__.py")
-        if not os.path.isfile(init):
-            raise ImportError("pyreload engine not found in %s" % directory)
-        spec = importlib.util.spec_from_file_location(PACKAGE, init, submodule_search_locations=[directory])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[PACKAGE] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(PACKAGE, None)
-            raise
-    return importlib.import_module(PACKAGE + ".api")
+    """Return the engine's api module (ImportError if the engine is missing)."""
+    return load_package().api
 
 
 class Engine:
     """The engine's api module and the state it keeps between calls."""
 
     def __init__(self, root, kind="agent"):
-        self.api = load_api()
-        self.state = self.api.new_state(root, kind)
-        if not hasattr(self.state, "accel"):
-            try:
-                self.state.accel = None  # no C heap filter outside the host
-            except AttributeError:
-                pass
+        pkg = load_package()
+        self.api = pkg.api
+        self.state = pkg.start(self.api, root, kind)  # no C heap filter outside the host
 
     def handle(self, method, params):
         return self.api.handle(self.state, method, params)

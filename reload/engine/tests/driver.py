@@ -2,14 +2,12 @@
 
 Usage: python3 driver.py ENGINE_DIR ROOT SPEC_JSON OUT_JSON
 The workspace files are already written under ROOT; SPEC_JSON holds the
-pyreload/* sections. The engine is loaded the way the embedded host loads it
-(modules registered in sys.modules only while they execute). Results go to
-OUT_JSON, never stdout, because user code may print.
+pyreload/* sections. The engine is loaded by its own loader, as the embedded
+host and the agent load it (modules registered in sys.modules only while they
+execute). Results go to OUT_JSON, never stdout, because user code may print.
 """
 
 import builtins
-import importlib
-import importlib.util
 import json
 import os
 import sys
@@ -20,22 +18,25 @@ ENGINE_NAME = "_pyreload_engine"
 
 
 def load_engine(engine_dir):
-    """Load the engine package from engine_dir and return its api module."""
-    spec = importlib.util.spec_from_file_location(
-        ENGINE_NAME, os.path.join(engine_dir, "__init__.py"),
-        submodule_search_locations=[engine_dir])
-    package = importlib.util.module_from_spec(spec)
+    """Load the engine package from engine_dir through its own loader (the
+    embedded host's and the agent's: __init__'s load) and return its api
+    module. No bytecode is written into the checkout."""
+    return load_package(engine_dir).api
+
+
+def load_package(engine_dir):
+    """The engine's package module, its modules run by load_files."""
+    init = os.path.join(engine_dir, "__init__.py")
+    package = types.ModuleType(ENGINE_NAME)
     saved = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
-    sys.modules[ENGINE_NAME] = package
     try:
-        spec.loader.exec_module(package)
-        return importlib.import_module(ENGINE_NAME + ".api")
+        with open(init, "rb") as handle:
+            exec(compile(handle.read(), init, "exec"), vars(package))
+        package.load_files(package, engine_dir)
     finally:
         sys.dont_write_bytecode = saved
-        for key in list(sys.modules):
-            if key == ENGINE_NAME or key.startswith(ENGINE_NAME + "."):
-                del sys.modules[key]
+    return package
 
 
 def render(report, root):
@@ -121,8 +122,9 @@ def main():
     try:
         sys.path.insert(0, root)
         os.chdir(root)
-        api = load_engine(engine_dir)
-        state = api.new_state(root, "agent")
+        package = load_package(engine_dir)
+        api = package.api
+        state = package.start(api, root, "agent")
         run_main(root)
         apply_edits(root, spec)
         params, repeat = reload_params(root, spec["reload"])
