@@ -88,7 +88,7 @@ func codeAction(s *Server, p *codeActionParams) (any, error) {
 			})
 		}
 	}
-	if pkg, ok := r.packageOf(path); ok && want(KindDeepReload) && !r.currentSettings().Excluded(pkg) {
+	if pkg, ok := r.sess.PackageOf(path); ok && want(KindDeepReload) && !r.sess.Settings().Excluded(pkg) {
 		out = append(out, action{
 			Title: fmt.Sprintf("Deep reload package `%s`", pkg), Kind: KindDeepReload,
 			Command: &protocol.Command{Title: "Deep reload", Command: CmdDeepReload,

@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/pyreload/pyreload/lsp/internal/rpc"
 	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/session"
 )
 
 // commandArgs is the one argument every pyreload command takes.
@@ -42,7 +42,7 @@ func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s.await(r, &job{kind: jobReload, pkg: pkg, force: true, all: args.All}), nil
+		return s.await(pkg, r.sess.Reload(pkg, args.All)), nil
 	case CmdRebind, CmdPatchInPlace, CmdReloadDependents, CmdFixAll:
 		if args.Package == "" && args.URI == "" {
 			return nil, usageError(p.Command)
@@ -55,7 +55,7 @@ func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 		if fix.Kind == reload.FixAll {
 			fix.Targets = nil
 		}
-		return s.await(r, &job{kind: jobFix, pkg: pkg, fix: fix}), nil
+		return s.await(pkg, r.sess.Fix(fix)), nil
 	case CmdRestartInterpreter:
 		roots := s.rootList()
 		if args.URI != "" {
@@ -67,7 +67,7 @@ func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 		}
 		var results []rpc.Deferred
 		for _, r := range roots {
-			results = append(results, s.await(r, &job{kind: jobRestart}))
+			results = append(results, s.await(r.dir, r.sess.Restart()))
 		}
 		return rpc.Defer(func() (any, error) {
 			for _, d := range results {
@@ -141,7 +141,7 @@ func (s *Server) locate(a commandArgs) (*root, string, error) {
 		if a.Package != "" {
 			return r, a.Package, nil
 		}
-		pkg, ok := r.packageOf(path)
+		pkg, ok := r.sess.PackageOf(path)
 		if !ok {
 			return nil, "", rpc.Errorf(rpc.CodeInvalidParams, "%s belongs to no Python package of %s", a.URI, r.dir)
 		}
@@ -150,15 +150,12 @@ func (s *Server) locate(a commandArgs) (*root, string, error) {
 	roots := s.rootList()
 	top := strings.Split(a.Package, ".")[0]
 	for _, r := range roots {
-		r.mu.Lock()
-		loaded := r.loaded[top]
-		r.mu.Unlock()
-		if loaded {
+		if r.sess.Loaded(top) {
 			return r, a.Package, nil
 		}
 	}
 	for _, r := range roots {
-		if r.topLevel()[top] {
+		if r.sess.IsPackage(top) {
 			return r, a.Package, nil
 		}
 	}
@@ -168,27 +165,24 @@ func (s *Server) locate(a commandArgs) (*root, string, error) {
 	return nil, "", rpc.Errorf(rpc.CodeInvalidParams, "package %q is in no workspace folder", a.Package)
 }
 
-// await queues a job and returns its deferred answer.
-func (s *Server) await(r *root, j *job) rpc.Deferred {
-	done := make(chan jobResult, 1)
-	j.waiters = []chan jobResult{done}
-	r.enqueue(j)
+// await answers a command once its queued work is done.
+func (s *Server) await(what string, done <-chan session.Outcome) rpc.Deferred {
 	return rpc.Defer(func() (any, error) {
 		select {
 		case res := <-done:
-			if errors.Is(res.err, errUnchanged) || res.err == nil && res.report == nil {
+			if errors.Is(res.Err, session.ErrUnchanged) || res.Err == nil && res.Report == nil {
 				return map[string]any{"ok": true}, nil
 			}
-			if res.err != nil {
-				return nil, rpc.Errorf(rpc.CodeRequestFailed, "%v", res.err)
+			if res.Err != nil {
+				return nil, rpc.Errorf(rpc.CodeRequestFailed, "%v", res.Err)
 			}
-			out := reportNotice(*res.report)
-			out["report"] = res.report
+			out := reportNotice(*res.Report)
+			out["report"] = res.Report
 			return out, nil
 		case <-s.ctx.Done():
 			return nil, rpc.Errorf(rpc.CodeRequestFailed, "the server is stopping")
-		case <-time.After(callTimeout + 30*time.Second):
-			return nil, rpc.Errorf(rpc.CodeRequestFailed, "%s timed out", fmt.Sprint(j.pkg))
+		case <-time.After(session.CallTimeout + 30*time.Second):
+			return nil, rpc.Errorf(rpc.CodeRequestFailed, "%s timed out", what)
 		}
 	})
 }

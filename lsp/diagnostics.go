@@ -11,6 +11,9 @@ import (
 	"github.com/pyreload/pyreload/reload"
 )
 
+// startupKey is the diagnostics key of startup failures.
+const startupKey = "<startup>"
+
 // DocsURL is where each diagnostic code is explained (README anchors).
 const DocsURL = "https://github.com/pyreload/pyreload#"
 
@@ -18,7 +21,7 @@ const DocsURL = "https://github.com/pyreload/pyreload#"
 // or startup) and publishes the union per file.
 type diagSet struct {
 	s    *Server
-	home func(pkg string) string // where unlocated findings go (homeFile)
+	home func(pkg string) string // where unlocated findings go (session.HomeFile)
 
 	mu        sync.Mutex // mu guards the maps and orders publishing.
 	byKey     map[string]map[string][]protocol.Diagnostic
@@ -214,9 +217,6 @@ func lspRange(line, col, endLine, endCol int) protocol.Range {
 // publishStartup shows what failed while the interpreter started: imports
 // that raised and an entry that failed, as Error diagnostics and a message.
 func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) {
-	r.mu.Lock()
-	r.startup.failures, r.startup.entry = failures, entry
-	r.mu.Unlock()
 	files := map[string][]protocol.Diagnostic{}
 	pos := newPositions(r.s.docs)
 	var lines []string
@@ -234,7 +234,7 @@ func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) 
 		add("import failed at startup", f)
 	}
 	if entry != nil {
-		add(fmt.Sprintf("the entry `%s` failed", r.currentSettings().Entry), *entry)
+		add(fmt.Sprintf("the entry `%s` failed", r.sess.Settings().Entry), *entry)
 	}
 	r.diags.set(startupKey, files)
 	shown := strings.Join(lines, "; ")

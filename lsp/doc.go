@@ -6,8 +6,9 @@
 // rebind, patch in place or reload dependents inside the interpreter.
 //
 // Handlers are thin and run on the read loop: they decode, update state and
-// hand slow work to a per-root worker (worker.go) that talks to the
-// interpreters and to the client off the loop. The transport is
+// hand slow work to the root's session (reload/session: its interpreters,
+// save scheduling and work queue), whose events come back as diagnostics,
+// notifications and messages (events.go). The transport is
 // lsp/internal/rpc; message types come from glsp's protocol package.
 //
 // Published positions are LSP 3.16's: 0-based, characters in UTF-16 code

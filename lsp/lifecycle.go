@@ -107,7 +107,7 @@ func capabilities() protocol.ServerCapabilities {
 // initialized starts every root's interpreters off the read loop.
 func initialized(s *Server, _ *json.RawMessage) {
 	for _, r := range s.rootList() {
-		s.goSafe("start "+r.dir, r.start)
+		s.goSafe("start "+r.dir, r.sess.Start)
 	}
 }
 
@@ -141,7 +141,7 @@ func (s *Server) stopAll(d time.Duration) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.stop()
+			r.sess.Stop()
 		}()
 	}
 	done := make(chan struct{})

@@ -113,10 +113,10 @@ func didSave(s *Server, p *protocol.DidSaveTextDocumentParams) {
 		return
 	}
 	if filepath.Base(path) == config.FileName && filepath.Dir(path) == r.dir {
-		s.goSafe("settings", func() { r.reloadSettings() })
+		s.goSafe("settings", r.sess.SettingsChanged)
 		return
 	}
-	r.saved(path)
+	r.sess.Saved(path)
 }
 
 func didClose(s *Server, p *protocol.DidCloseTextDocumentParams) {
@@ -136,6 +136,6 @@ func didClose(s *Server, p *protocol.DidCloseTextDocumentParams) {
 // longer be dirty, so a reload waiting for it can go.
 func (s *Server) packageSettled(path string) {
 	if r := s.rootOf(path); r != nil {
-		r.settled(path)
+		r.sess.Settled(path)
 	}
 }

@@ -1,11 +1,6 @@
 package lsp
 
-import (
-	"os"
-	"path/filepath"
-
-	"github.com/pyreload/pyreload/reload"
-)
+import "github.com/pyreload/pyreload/reload"
 
 // unlocatedPrefix starts the message of a finding the engine could not locate.
 const unlocatedPrefix = "(location unknown) "
@@ -31,18 +26,4 @@ func placeUnlocated(it reload.Item, home, trigger string) (file string, out relo
 	}
 	it.Line, it.Column, it.EndLine, it.EndColumn = 1, 1, 0, 0
 	return home, it
-}
-
-// homeFile is where a package's unlocated findings go: its __init__.py, or
-// the module file of a single-module package ("" if neither exists, as for
-// a namespace package).
-func (r *root) homeFile(pkg string) string {
-	base := r.packagePath(pkg)
-	if reload.IsPackageDir(base) {
-		return reload.Canonical(filepath.Join(base, "__init__.py"))
-	}
-	if st, err := os.Stat(base); err == nil && !st.IsDir() {
-		return reload.Canonical(base)
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
 	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/session"
 )
 
 func TestUnlocatedStaleGoesOnThePackageFile(t *testing.T) {
@@ -20,14 +22,15 @@ func TestUnlocatedStaleGoesOnThePackageFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(pkgDir, "__init__.py"), []byte("\"\"\"Shop 🎉.\"\"\"\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "solo.py"), nil, 0o644))
 	s := &Server{docs: newDocStore(), log: commonlog.GetLogger("test")}
-	r := &root{s: s, dir: reload.Canonical(dir)}
+	sess := session.New(context.Background(), session.Config{Root: dir})
+	t.Cleanup(sess.Stop)
 	home := reload.Canonical(filepath.Join(pkgDir, "__init__.py"))
-	assert.Equal(t, home, r.homeFile("shop"))
-	assert.Equal(t, reload.Canonical(filepath.Join(dir, "solo.py")), r.homeFile("solo"))
-	assert.Equal(t, "", r.homeFile("nothing"))
+	assert.Equal(t, home, sess.HomeFile("shop"))
+	assert.Equal(t, reload.Canonical(filepath.Join(dir, "solo.py")), sess.HomeFile("solo"))
+	assert.Equal(t, "", sess.HomeFile("nothing"))
 
 	d := newDiagSet(s)
-	d.home = r.homeFile
+	d.home = sess.HomeFile
 	views := filepath.Join(dir, "views.py")
 	rep := reload.Report{Action: "reload", Package: "shop", OK: true, Stale: []reload.Stale{
 		{Code: reload.CodeStaleImport, Message: "`greet` in app/registry.py still refers to the old `shop.core.hello`; not located in the source",

@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"slices"
 	"sync"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
@@ -9,72 +8,39 @@ import (
 	"github.com/pyreload/pyreload/reload"
 	"github.com/pyreload/pyreload/reload/config"
 	"github.com/pyreload/pyreload/reload/project"
-	"github.com/pyreload/pyreload/reload/supervise"
+	"github.com/pyreload/pyreload/reload/session"
 )
 
-// root is one workspace folder with its interpreters, settings, pending
-// reloads and published diagnostics.
+// root is one workspace folder: its live session (reload/session: the
+// interpreters, pending saves, the work queue), the settings the client
+// gave it, and its published diagnostics. It is the session's Events and
+// Workspace (events.go).
 type root struct {
 	s     *Server
 	dir   string // canonical
-	ready chan struct{}
-	wake  chan struct{} // nudges the worker
+	sess  *session.Session
 	diags *diagSet
 
-	readyOnce sync.Once
-
-	mu       sync.Mutex // mu guards the fields below.
-	settings config.Settings
+	mu       sync.Mutex     // mu guards the fields below.
 	override map[string]any // from workspace/configuration or didChangeConfiguration
-	host     *supervise.Host
-	hostQuit chan struct{}
-	attached []reload.Interpreter
-	fleet    *reload.Fleet
-	loaded   map[string]bool     // workspace packages loaded in the interpreters
-	hashes   map[string][32]byte // package → content hash at the last reload
-	pending  map[string]*pendingReload
-	jobs     []*job
-	crash    crashLoop // crash has its own mutex.
 	// lastStartup is the startup failure message last shown.
 	lastStartup string
-	// startup holds what failed while the interpreter started, as published.
-	startup startupState
-	// reportedPath is the root's directories on the interpreters' sys.path,
-	// as their status said (see layout.go).
-	reportedPath []string
-	// pythons names the interpreters for pyreload/status.
-	pythons []pythonInfo
-}
-
-// startupState is what the embedded host was to import when it started and
-// what failed then: imports that raised, and the entry.
-type startupState struct {
-	packages []string
-	failures []reload.Failure
-	entry    *reload.Failure
 }
 
 func newRoot(s *Server, dir string) *root {
-	r := &root{
-		s: s, dir: reload.Canonical(dir), ready: make(chan struct{}), wake: make(chan struct{}, 1),
-		settings: config.Default(), hashes: map[string][32]byte{}, pending: map[string]*pendingReload{},
-		loaded: map[string]bool{},
-	}
+	r := &root{s: s, dir: reload.Canonical(dir)}
+	r.sess = session.New(s.ctx, session.Config{
+		Root: r.dir, Events: r, Workspace: r, Log: s.log, OwnHost: true,
+		Interpreters: session.Real(s.opts.Exe, s.opts.HostStderr),
+	})
 	r.diags = newDiagSet(s)
-	r.diags.home = r.homeFile
-	go r.work()
+	r.diags.home = r.sess.HomeFile
 	return r
 }
 
-func (r *root) currentSettings() config.Settings {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.settings
-}
-
-// reloadSettingsQuiet reads pyproject.toml, initializationOptions and the
+// loadSettings reads pyproject.toml, initializationOptions and the
 // client's workspace/configuration, reporting problems to the log.
-func (r *root) reloadSettingsQuiet() []error {
+func (r *root) loadSettings() (config.Settings, []error) {
 	var errs []error
 	st, err := config.Load(r.dir)
 	if err != nil {
@@ -102,32 +68,15 @@ func (r *root) reloadSettingsQuiet() []error {
 		}
 	}
 	r.mu.Lock()
-	if st, err = st.Merge(r.override); err != nil {
+	override := r.override
+	r.mu.Unlock()
+	if st, err = st.Merge(override); err != nil {
 		errs = append(errs, err)
 	}
-	r.settings = st
-	r.mu.Unlock()
 	for _, e := range errs {
 		r.s.log.Warningf("settings: %v", e)
 	}
-	return errs
-}
-
-// reloadSettings re-reads the settings, tells the user about mistakes, and
-// restarts the embedded host when what it runs changed.
-func (r *root) reloadSettings() {
-	before := r.currentSettings()
-	for _, err := range r.reloadSettingsQuiet() {
-		r.s.showMessage(protocol.MessageTypeWarning, "pyreload settings: "+err.Error())
-	}
-	after := r.currentSettings()
-	r.mu.Lock()
-	embedded := r.host != nil
-	r.mu.Unlock()
-	if embedded && (before.Entry != after.Entry || before.PythonPath != after.PythonPath ||
-		!slices.Equal(before.Packages, after.Packages) || !slices.Equal(before.Paths, after.Paths)) {
-		r.enqueue(&job{kind: jobRestart})
-	}
+	return st, errs
 }
 
 func didChangeConfiguration(s *Server, p *protocol.DidChangeConfigurationParams) {
@@ -140,7 +89,7 @@ func didChangeConfiguration(s *Server, p *protocol.DidChangeConfigurationParams)
 				r.mu.Unlock()
 			}
 		}
-		s.goSafe("settings", r.reloadSettings)
+		s.goSafe("settings", r.sess.SettingsChanged)
 	}
 }
 
@@ -165,10 +114,10 @@ func didChangeWorkspaceFolders(s *Server, p *protocol.DidChangeWorkspaceFoldersP
 	}
 	s.mu.Unlock()
 	for _, r := range gone {
-		s.goSafe("remove "+r.dir, func() { r.clearAll(); r.stop() })
+		s.goSafe("remove "+r.dir, func() { r.clearAll(); r.sess.Stop() })
 	}
 	for _, r := range added {
-		s.goSafe("start "+r.dir, r.start)
+		s.goSafe("start "+r.dir, r.sess.Start)
 	}
 }
 
@@ -207,7 +156,7 @@ func (s *Server) adoptRoot(path string) {
 	s.roots = append(s.roots, r)
 	s.mu.Unlock()
 	s.log.Infof("%s is in no workspace folder: serving its project %s", path, r.dir)
-	s.goSafe("start "+r.dir, r.start)
+	s.goSafe("start "+r.dir, r.sess.Start)
 }
 
 // rootOf returns the innermost root holding the canonical path.

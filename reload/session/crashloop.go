@@ -1,10 +1,10 @@
-package lsp
+package session
 
 // A host that starts and then dies is restarted, a few times and with a
 // growing pause: a module that crashes the interpreter at import would
 // otherwise restart it without end. One message per crash loop; when the
-// loop gives up, pyreload/status says "failed" with the reason and the file
-// to fix, and saving a Python file of the root starts the host again.
+// loop gives up, the status is "failed" with the reason and the file to
+// fix, and saving a Python file of the root starts the host again.
 
 import (
 	"context"
@@ -14,16 +14,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	protocol "github.com/tliron/glsp/protocol_3_16"
-
-	"github.com/pyreload/pyreload/reload/supervise"
 )
 
 const (
-	// maxCrashRestarts is how many times a crashing host is restarted in a
+	// MaxCrashRestarts is how many times a crashing host is restarted in a
 	// row before the root is left failed.
-	maxCrashRestarts = 4
+	MaxCrashRestarts = 4
 	// crashStable is how long a host must have lived for its death to start
 	// a new loop rather than continue the last one.
 	crashStable = 30 * time.Second
@@ -83,118 +79,118 @@ func (c *crashLoop) reset() {
 	c.mu.Unlock()
 }
 
+// giveUp marks the loop failed and returns its reason and file.
+func (c *crashLoop) giveUp() (reason, file string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failed = true
+	return c.reason, c.file
+}
+
+// firstAnnounce reports whether the loop's one message is still to show,
+// and marks it shown.
+func (c *crashLoop) firstAnnounce() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first := !c.announced
+	c.announced = true
+	return first
+}
+
 // hostDied handles the unexpected death of a host that lived for lived: the
-// root's state is cleared and a new host started after a pause, unless the
-// loop is over its bound.
-func (r *root) hostDied(e supervise.Exit, lived time.Duration) {
-	r.s.log.Errorf("%s: host exited after %s: %s", r.dir, lived.Round(time.Millisecond), e)
-	r.clearAll()
-	r.mu.Lock()
-	r.host = nil
-	r.mu.Unlock()
-	r.refreshFleet()
+// root's findings are cleared and a new host started after a pause, unless
+// the loop is over its bound.
+func (s *Session) hostDied(e Exit, lived time.Duration) {
+	s.cfg.Log.Errorf("%s: host exited after %s: %s", s.dir, lived.Round(time.Millisecond), e)
+	s.cfg.Events.Cleared()
+	s.mu.Lock()
+	s.host = nil
+	s.mu.Unlock()
+	s.refreshFleet()
 
 	reason := shortExit(e)
-	n := r.crash.record(reason, r.crashFile(e), lived)
-	if n > maxCrashRestarts {
-		r.crashFailed(n)
+	n := s.crash.record(reason, s.crashFile(e), lived)
+	if n > MaxCrashRestarts {
+		s.crashFailed(n)
 		return
 	}
-	r.announceState("restarting")
+	s.status(Status{State: "restarting"})
 	select {
 	case <-time.After(crashBackoff(n)):
-	case <-r.s.ctx.Done():
+	case <-s.ctx.Done():
 		return
 	}
-	r.mu.Lock()
-	started := r.host != nil
-	r.mu.Unlock()
+	s.mu.Lock()
+	started := s.host != nil
+	s.mu.Unlock()
 	if started {
 		return // a restart by the user came first
 	}
 	// The dead host's Exit is consumed: start a new Host rather than Restart.
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if r.s.ctx.Err() != nil {
+		if s.ctx.Err() != nil {
 			return
 		}
-		if err = r.startHost(); err == nil {
+		if err = s.startHost(); err == nil {
 			break
 		}
-		r.s.log.Errorf("%s: restart: %v", r.dir, err)
+		s.cfg.Log.Errorf("%s: restart: %v", s.dir, err)
 		time.Sleep(time.Duration(attempt+1) * time.Second)
 	}
 	if err != nil {
-		r.crash.mu.Lock()
-		r.crash.failed = true
-		r.crash.mu.Unlock()
-		r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: could not restart the Python host of %s: %v; save a file or run pyreload.restartInterpreter", filepath.Base(r.dir), err))
-		r.announceFailure(err.Error(), "")
+		s.crash.giveUp()
+		s.message(Error, "pyreload: could not restart the Python host of %s: %v; save a file or run pyreload.restartInterpreter", filepath.Base(s.dir), err)
+		s.status(Status{State: "failed", PIDs: []int{}, Reason: err.Error()})
 		return
 	}
-	if !r.hostAnswers() {
+	if !s.hostAnswers() {
 		return // it died starting up: its own watcher continues the loop
 	}
-	r.crash.mu.Lock()
-	first := !r.crash.announced
-	r.crash.announced = true
-	r.crash.mu.Unlock()
-	if first {
-		r.s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("pyreload: the Python host of %s died: it %s; it was restarted", filepath.Base(r.dir), reason))
+	if s.crash.firstAnnounce() {
+		s.message(Warning, "pyreload: the Python host of %s died: it %s; it was restarted", filepath.Base(s.dir), reason)
 	}
 }
 
 // crashFailed leaves the root without a host after n deaths in a row.
-func (r *root) crashFailed(n int) {
-	r.crash.mu.Lock()
-	r.crash.failed = true
-	reason, file := r.crash.reason, r.crash.file
-	r.crash.mu.Unlock()
+func (s *Session) crashFailed(n int) {
+	reason, file := s.crash.giveUp()
 	fix := "fix the code it runs and save the file"
 	if file != "" {
 		fix = "fix " + file + " and save it"
 	}
-	r.s.showMessage(protocol.MessageTypeError, fmt.Sprintf("pyreload: the Python host of %s died %d times in a row (it %s); %s to start it again",
-		filepath.Base(r.dir), n, reason, fix))
-	r.announceFailure(fmt.Sprintf("the Python host died %d times in a row: it %s", n, reason), file)
+	s.message(Error, "pyreload: the Python host of %s died %d times in a row (it %s); %s to start it again",
+		filepath.Base(s.dir), n, reason, fix)
+	s.status(Status{State: "failed", PIDs: []int{}, File: file,
+		Reason: fmt.Sprintf("the Python host died %d times in a row: it %s", n, reason)})
 }
 
-// announceFailure sends pyreload/status "failed" with why and, when known,
-// the file whose fix and save start the host again.
-func (r *root) announceFailure(reason, file string) {
-	status := map[string]any{"root": pathToURI(r.dir), "state": "failed", "pids": []int{}, "reason": reason}
-	if file != "" {
-		status["file"] = pathToURI(file)
-	}
-	r.s.notify("pyreload/status", status)
-}
-
-// hostAnswers reports whether the root's embedded host answers a ping.
-func (r *root) hostAnswers() bool {
-	r.mu.Lock()
-	h := r.host
-	r.mu.Unlock()
+// hostAnswers reports whether the embedded host answers a ping.
+func (s *Session) hostAnswers() bool {
+	s.mu.Lock()
+	h := s.host
+	s.mu.Unlock()
 	if h == nil {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(r.s.ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
 	return h.Interpreter().Call(ctx, "ping", nil, nil) == nil
 }
 
 // restartAfterCrashes starts the host of a root whose crash loop gave up,
 // when path, just saved, is a Python file: it reports whether it did.
-func (r *root) restartAfterCrashes(path string) bool {
-	if !strings.HasSuffix(path, ".py") || !r.crash.saved(path) {
+func (s *Session) restartAfterCrashes(path string) bool {
+	if !strings.HasSuffix(path, ".py") || !s.crash.saved(path) {
 		return false
 	}
-	r.s.log.Infof("%s: %s saved after the host's crash loop: starting it again", r.dir, path)
-	r.enqueue(&job{kind: jobRestart})
+	s.cfg.Log.Infof("%s: %s saved after the host's crash loop: starting it again", s.dir, path)
+	s.enqueue(&job{kind: jobRestart})
 	return true
 }
 
 // shortExit says how a host died, without its pid or output.
-func shortExit(e supervise.Exit) string {
+func shortExit(e Exit) string {
 	switch {
 	case e.Signal != "":
 		return "was killed by " + e.Signal
@@ -210,7 +206,7 @@ var faultFrame = regexp.MustCompile(`^\s*File "([^"]+)", line \d+`)
 // crashFile is the file to fix after a death: the innermost frame in the
 // root of faulthandler's dump of the crashing thread, else the file last
 // saved.
-func (r *root) crashFile(e supervise.Exit) string {
+func (s *Session) crashFile(e Exit) string {
 	lines := e.Stderr
 	for i, l := range lines {
 		if strings.HasPrefix(l, "Current thread") {
@@ -219,11 +215,11 @@ func (r *root) crashFile(e supervise.Exit) string {
 		}
 	}
 	for _, l := range lines {
-		if m := faultFrame.FindStringSubmatch(l); m != nil && strings.HasPrefix(m[1], r.dir+string(filepath.Separator)) {
+		if m := faultFrame.FindStringSubmatch(l); m != nil && strings.HasPrefix(m[1], s.dir+string(filepath.Separator)) {
 			return m[1]
 		}
 	}
-	r.crash.mu.Lock()
-	defer r.crash.mu.Unlock()
-	return r.crash.lastSave
+	s.crash.mu.Lock()
+	defer s.crash.mu.Unlock()
+	return s.crash.lastSave
 }

@@ -1,4 +1,4 @@
-package lsp
+package session
 
 import (
 	"os"
@@ -12,16 +12,16 @@ import (
 
 // The root's layout: which of its directories are on the interpreter's
 // sys.path, and so which package a file belongs to. The engine decides
-// (it sees the real sys.path); the server follows its rule
+// (it sees the real sys.path); the session follows its rule
 // (reload.PackageOf) with the entries the interpreters report in status,
 // and with the project's declared ones (project.SysPath) until they do.
 
 // sysPath is the root's directories on sys.path, in order.
-func (r *root) sysPath() []string {
-	r.mu.Lock()
-	reported := r.reportedPath
-	r.mu.Unlock()
-	declared := project.SysPath(r.dir, r.currentSettings().Paths)
+func (s *Session) sysPath() []string {
+	s.mu.Lock()
+	reported := s.reportedPath
+	s.mu.Unlock()
+	declared := project.SysPath(s.dir, s.Settings().Paths)
 	out := append([]string(nil), reported...)
 	for _, p := range declared {
 		if !slices.Contains(out, p) {
@@ -55,15 +55,20 @@ func workspaceEntries(root string, sysPath []string) []string {
 	return out
 }
 
-// packageOf is the top-level package of a file of the root.
-func (r *root) packageOf(path string) (string, bool) {
-	return reload.ResolvePackageIn(r.dir, path, r.sysPath())
+// isUnder reports whether path is strictly inside dir.
+func isUnder(path, dir string) bool {
+	return strings.HasPrefix(path, strings.TrimSuffix(dir, string(filepath.Separator))+string(filepath.Separator))
 }
 
-// packagePath is the directory (or module file) of a top-level package:
+// PackageOf is the top-level package of a file of the root.
+func (s *Session) PackageOf(path string) (string, bool) {
+	return reload.ResolvePackageIn(s.dir, path, s.sysPath())
+}
+
+// PackagePath is the directory (or module file) of a top-level package:
 // the first sys.path entry of the root that holds it.
-func (r *root) packagePath(pkg string) string {
-	for _, entry := range r.sysPath() {
+func (s *Session) PackagePath(pkg string) string {
+	for _, entry := range s.sysPath() {
 		dir := filepath.Join(entry, pkg)
 		if st, err := os.Stat(dir); err == nil && st.IsDir() {
 			return dir
@@ -72,15 +77,35 @@ func (r *root) packagePath(pkg string) string {
 			return dir + ".py"
 		}
 	}
-	return filepath.Join(r.dir, pkg)
+	return filepath.Join(s.dir, pkg)
+}
+
+// HomeFile is where a package's findings without a location go: its
+// __init__.py, or the module file of a single-module package ("" if
+// neither exists, as for a namespace package).
+func (s *Session) HomeFile(pkg string) string {
+	base := s.PackagePath(pkg)
+	if reload.IsPackageDir(base) {
+		return reload.Canonical(filepath.Join(base, "__init__.py"))
+	}
+	if st, err := os.Stat(base); err == nil && !st.IsDir() {
+		return reload.Canonical(base)
+	}
+	return ""
+}
+
+// IsPackage reports whether name is a top-level regular package of the
+// root (a directory with __init__.py on one of its sys.path entries).
+func (s *Session) IsPackage(name string) bool {
+	return s.topLevel()[name]
 }
 
 // topLevel lists the root's top-level packages and modules, entry by
 // entry: name → whether it is a regular package (a directory with
 // __init__.py) rather than a namespace portion or a module.
-func (r *root) topLevel() map[string]bool {
+func (s *Session) topLevel() map[string]bool {
 	out := map[string]bool{}
-	for _, entry := range r.sysPath() {
+	for _, entry := range s.sysPath() {
 		entries, _ := os.ReadDir(entry)
 		for _, e := range entries {
 			full := filepath.Join(entry, e.Name())

@@ -1,0 +1,294 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pyreload/pyreload/reload"
+	"github.com/pyreload/pyreload/reload/config"
+	"github.com/pyreload/pyreload/reload/hostproto"
+)
+
+const (
+	wait = 5 * time.Second
+	tick = 5 * time.Millisecond
+)
+
+// attachedSession starts a session attached to one fake agent that loaded
+// shop and other, with a short debounce.
+func attachedSession(t *testing.T, cfg Config) (*Session, *owner, *fakeInterp, string) {
+	t.Helper()
+	root := workspace(t)
+	in := newFakeInterp(7, root, "shop", "other")
+	o := &owner{settings: config.Default(), unsaved: map[string]bool{}}
+	o.settings.DebounceMS = 30
+	cfg.Root, cfg.Events, cfg.Workspace = root, o, o
+	if cfg.Interpreters == nil {
+		cfg.Interpreters = &fakeInterps{root: root, live: []reload.Interpreter{in}}
+	}
+	s := New(context.Background(), cfg)
+	t.Cleanup(s.Stop)
+	s.Start()
+	return s, o, in, root
+}
+
+func reloads(in *fakeInterp) []string {
+	var out []string
+	for _, c := range in.called() {
+		if strings.HasPrefix(c, "reload ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// settle waits long enough for any debounce of these tests to have fired.
+func settle() { time.Sleep(200 * time.Millisecond) }
+
+func TestBurstOfSavesIsOneReloadPerPackage(t *testing.T) {
+	s, o, in, root := attachedSession(t, Config{OwnHost: true})
+	var core string
+	for i := 0; i < 5; i++ {
+		core = edit(t, root, "shop/core.py", strings.Repeat("x = 1\n", i+2))
+		s.Saved(core)
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.Saved(edit(t, root, "other/a.py", "y = 2\n"))
+	require.Eventually(t, func() bool { return len(reloads(in)) == 2 }, wait, tick)
+	settle()
+	assert.ElementsMatch(t, []string{"reload shop", "reload other"}, reloads(in), "one reload per package for the burst")
+	o.with(func(o *owner) {
+		require.Len(t, o.done, 2)
+		for _, d := range o.done {
+			if d.Package == "shop" {
+				assert.Equal(t, core, d.Trigger, "the report names the saved file")
+			}
+		}
+	})
+}
+
+func TestAnUnsavedFileHoldsItsPackage(t *testing.T) {
+	s, o, in, root := attachedSession(t, Config{OwnHost: true})
+	o.with(func(o *owner) { o.unsaved[root+"/shop"] = true })
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
+	settle()
+	assert.Empty(t, reloads(in), "a file of the package is unsaved: the reload waits")
+	o.with(func(o *owner) { o.unsaved = map[string]bool{} })
+	s.Settled(root + "/shop/views.py")
+	require.Eventually(t, func() bool { return len(reloads(in)) == 1 }, wait, tick)
+}
+
+func TestSavesDuringAReloadQueueOneFollowUp(t *testing.T) {
+	s, _, in, root := attachedSession(t, Config{OwnHost: true})
+	gate := make(chan struct{})
+	in.set(func(f *fakeInterp) { f.gate = gate })
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
+	require.Eventually(t, func() bool { return len(reloads(in)) == 1 }, wait, tick)
+	for i := 0; i < 3; i++ {
+		s.Saved(edit(t, root, "shop/core.py", strings.Repeat("x = 3\n", i+1)))
+		settle()
+	}
+	close(gate)
+	require.Eventually(t, func() bool { return len(reloads(in)) == 2 }, wait, tick)
+	settle()
+	assert.Len(t, reloads(in), 2, "three saves during a reload queue one follow-up")
+}
+
+func TestAnUnchangedPackageIsNotReloadedUnlessAsked(t *testing.T) {
+	s, o, in, root := attachedSession(t, Config{OwnHost: true})
+	s.Saved(root + "/shop/core.py") // saved as it was
+	settle()
+	assert.Empty(t, reloads(in))
+	o.with(func(o *owner) { assert.Empty(t, o.failed, "nothing to do is no failure") })
+
+	out := <-s.Reload("shop", true)
+	require.NoError(t, out.Err)
+	require.NotNil(t, out.Report)
+	assert.True(t, out.Report.OK)
+	assert.Equal(t, []string{"reload shop"}, reloads(in), "an explicit request reloads")
+}
+
+func TestSettingsDecideWhatASaveReloads(t *testing.T) {
+	s, o, in, root := attachedSession(t, Config{OwnHost: true})
+	o.with(func(o *owner) { o.settings.Exclude = []string{"other"} })
+	s.SettingsChanged()
+	s.Saved(edit(t, root, "other/a.py", "y = 3\n"))
+	o.with(func(o *owner) { o.settings.OnSave = false })
+	s.SettingsChanged()
+	s.Saved(edit(t, root, "shop/core.py", "x = 3\n"))
+	settle()
+	assert.Empty(t, reloads(in), "excluded packages and onSave = false")
+	assert.Equal(t, []string{"ready"}, o.states(), "no restart: nothing the host runs changed")
+}
+
+func TestFixAfterAndEveryReloadOption(t *testing.T) {
+	s, o, in, root := attachedSession(t, Config{All: true, Reset: []string{"shop.core.x"}, FixAfter: reload.FixRebind})
+	var got reload.ReloadParams
+	in.set(func(f *fakeInterp) {
+		f.reloaded = func(p reload.ReloadParams) reload.Report {
+			got = p
+			return reload.Report{Action: "reload", Package: p.Package, OK: true}
+		}
+	})
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
+	require.Eventually(t, func() bool { return len(in.called()) == 2 }, wait, tick)
+	assert.Equal(t, []string{"reload shop", "fix rebind shop"}, in.called())
+	in.set(func(*fakeInterp) {})
+	assert.True(t, got.All)
+	assert.Equal(t, []string{"shop.core.x"}, got.Reset)
+	o.with(func(o *owner) {
+		require.Len(t, o.done, 1)
+		require.NotNil(t, o.done[0].Fixed)
+		assert.Equal(t, "fix", o.done[0].Last().Action)
+	})
+}
+
+func TestWithoutItsOwnHostASessionDiscoversBeforeEachReload(t *testing.T) {
+	root := workspace(t)
+	interps := &fakeInterps{root: root}
+	s, o, _, _ := attachedSessionAt(t, root, Config{Interpreters: interps})
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
+	require.Eventually(t, func() bool {
+		var failed []error
+		o.with(func(o *owner) { failed = o.failed })
+		return len(failed) == 1 && errors.Is(failed[0], ErrNoInterpreter)
+	}, wait, tick)
+	assert.Zero(t, interps.started(), "a watch never starts a host")
+
+	in := newFakeInterp(8, root, "shop")
+	interps.mu.Lock()
+	interps.live = []reload.Interpreter{in}
+	interps.mu.Unlock()
+	s.Saved(edit(t, root, "shop/core.py", "x = 3\n"))
+	require.Eventually(t, func() bool { return len(reloads(in)) == 1 }, wait, tick)
+}
+
+// attachedSessionAt is attachedSession on a given root.
+func attachedSessionAt(t *testing.T, root string, cfg Config) (*Session, *owner, *fakeInterp, string) {
+	t.Helper()
+	o := &owner{settings: config.Default(), unsaved: map[string]bool{}}
+	o.settings.DebounceMS = 30
+	cfg.Root, cfg.Events, cfg.Workspace = root, o, o
+	s := New(context.Background(), cfg)
+	t.Cleanup(s.Stop)
+	s.Start()
+	return s, o, nil, root
+}
+
+func TestAHostThatKeepsDyingIsLeftFailedUntilASave(t *testing.T) {
+	root := workspace(t)
+	interps := &fakeInterps{root: root}
+	s, o, _, _ := attachedSessionAt(t, root, Config{Interpreters: interps, OwnHost: true})
+	require.Equal(t, 1, interps.started())
+	assert.Equal(t, []string{"ready"}, o.states())
+	for n := 0; n <= MaxCrashRestarts; n++ {
+		require.Eventually(t, func() bool { return interps.started() == n+1 }, wait, tick)
+		interps.host(n).die(Exit{Code: 1, Signal: "SIGSEGV", Stderr: []string{
+			"Fatal Python error: Segmentation fault", "Current thread 0x1 (most recent call first):",
+			`  File "` + root + `/shop/core.py", line 3 in boom`}})
+	}
+	require.Eventually(t, func() bool {
+		st := o.states()
+		return len(st) > 0 && st[len(st)-1] == "failed"
+	}, wait, tick)
+	settle()
+	assert.Equal(t, MaxCrashRestarts+1, interps.started(), "restarted 4 times, then left failed")
+	o.with(func(o *owner) {
+		last := o.statuses[len(o.statuses)-1]
+		assert.Contains(t, last.Reason, "died 5 times in a row: it was killed by SIGSEGV")
+		assert.Equal(t, root+"/shop/core.py", last.File, "the innermost frame of the root")
+		var restarted, gaveUp []string
+		for _, m := range o.messages {
+			if strings.Contains(m, "it was restarted") {
+				restarted = append(restarted, m)
+			}
+			if strings.Contains(m, "died 5 times in a row") {
+				gaveUp = append(gaveUp, m)
+			}
+		}
+		assert.Len(t, restarted, 1, "one message per crash loop: %v", o.messages)
+		assert.Len(t, gaveUp, 1, "and one when it gives up: %v", o.messages)
+	})
+
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
+	require.Eventually(t, func() bool { return interps.started() == MaxCrashRestarts+2 }, wait, tick)
+	require.Eventually(t, func() bool {
+		st := o.states()
+		return st[len(st)-1] == "ready"
+	}, wait, tick)
+}
+
+func TestAFailedImportIsRetriedWhenItsPackageIsSaved(t *testing.T) {
+	root := workspace(t)
+	interps := &fakeInterps{root: root, failing: []string{"shop"}}
+	s, o, _, _ := attachedSessionAt(t, root, Config{Interpreters: interps, OwnHost: true})
+	host := interps.host(0)
+	assert.Equal(t, []string{"import other", "import shop"}, host.in.called())
+	o.with(func(o *owner) {
+		require.NotEmpty(t, o.startup)
+		require.Len(t, o.startup[len(o.startup)-1], 1)
+		assert.Equal(t, "shop", o.startup[len(o.startup)-1][0].Module)
+	})
+
+	host.in.set(func(f *fakeInterp) { f.failing = map[string]bool{} })
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
+	require.Eventually(t, func() bool { return len(host.in.called()) == 3 }, wait, tick)
+	assert.Equal(t, "import shop", host.in.called()[2], "imported again, not reloaded")
+	require.Eventually(t, func() bool {
+		var empty bool
+		o.with(func(o *owner) { empty = len(o.startup[len(o.startup)-1]) == 0 })
+		return empty
+	}, wait, tick)
+	o.with(func(o *owner) {
+		assert.Contains(t, o.messages[len(o.messages)-1], "shop imports now")
+	})
+}
+
+func TestAHostStepsAsideForARunAndComesBackAfterIt(t *testing.T) {
+	root := workspace(t)
+	interps := &fakeInterps{root: root}
+	_, o, _, _ := attachedSessionAt(t, root, Config{Interpreters: interps, OwnHost: true})
+	run := newFakeInterp(9, root, "shop")
+	run.role = "run"
+	interps.mu.Lock()
+	interps.live = []reload.Interpreter{run}
+	interps.mu.Unlock()
+	interps.host(0).die(Exit{Code: hostproto.ExitSteppedAside})
+	require.Eventually(t, func() bool {
+		st := o.states()
+		return len(st) == 3 && st[2] == "ready"
+	}, wait, tick)
+	o.with(func(o *owner) {
+		assert.Equal(t, []int{9}, o.statuses[2].PIDs, "attached to the run")
+		assert.Contains(t, o.messages[len(o.messages)-1], "already runs in pid 9")
+	})
+	assert.Equal(t, 1, interps.started())
+
+	run.set(func(f *fakeInterp) { f.dead = true })
+	require.Eventually(t, func() bool { return interps.started() == 2 }, wait, tick)
+	require.Eventually(t, func() bool {
+		st := o.states()
+		return st[len(st)-1] == "ready"
+	}, wait, tick)
+}
+
+func TestAnEntryChangeRestartsTheHost(t *testing.T) {
+	root := workspace(t)
+	interps := &fakeInterps{root: root}
+	s, o, _, _ := attachedSessionAt(t, root, Config{Interpreters: interps, OwnHost: true})
+	o.with(func(o *owner) { o.settings.DebounceMS = 50 }) // no change to what the host runs
+	s.SettingsChanged()
+	o.with(func(o *owner) { o.settings.Entry = "shop.core" })
+	s.SettingsChanged()
+	require.Eventually(t, func() bool {
+		st := o.states()
+		return len(st) == 3 && st[2] == "ready"
+	}, wait, tick)
+	assert.Equal(t, []string{"ready", "restarting", "ready"}, o.states())
+}
