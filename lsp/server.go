@@ -194,7 +194,7 @@ func (s *Server) call(method string, params, result any) error {
 	return s.conn.Call(ctx, method, params, result)
 }
 
-// go runs f off the read loop, logging a panic instead of crashing.
+// goSafe runs f off the read loop, logging a panic instead of crashing.
 func (s *Server) goSafe(what string, f func()) {
 	go func() {
 		defer func() {

@@ -27,7 +27,7 @@ func attachedSession(t *testing.T, cfg Config) (*Session, *owner, *fakeInterp, s
 	root := workspace(t)
 	in := newFakeInterp(7, root, "shop", "other")
 	o := &owner{settings: config.Default(), unsaved: map[string]bool{}}
-	o.settings.DebounceMS = 30
+	o.settings.DebounceMS = 100
 	cfg.Root, cfg.Events, cfg.Workspace = root, o, o
 	if cfg.Interpreters == nil {
 		cfg.Interpreters = &fakeInterps{root: root, live: []reload.Interpreter{in}}
@@ -49,7 +49,7 @@ func reloads(in *fakeInterp) []string {
 }
 
 // settle waits long enough for any debounce of these tests to have fired.
-func settle() { time.Sleep(200 * time.Millisecond) }
+func settle() { time.Sleep(300 * time.Millisecond) }
 
 func TestBurstOfSavesIsOneReloadPerPackage(t *testing.T) {
 	s, o, in, root := attachedSession(t, Config{OwnHost: true})
@@ -173,7 +173,7 @@ func TestWithoutItsOwnHostASessionDiscoversBeforeEachReload(t *testing.T) {
 func attachedSessionAt(t *testing.T, root string, cfg Config) (*Session, *owner, *fakeInterp, string) {
 	t.Helper()
 	o := &owner{settings: config.Default(), unsaved: map[string]bool{}}
-	o.settings.DebounceMS = 30
+	o.settings.DebounceMS = 100
 	cfg.Root, cfg.Events, cfg.Workspace = root, o, o
 	s := New(context.Background(), cfg)
 	t.Cleanup(s.Stop)
