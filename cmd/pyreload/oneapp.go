@@ -14,7 +14,7 @@ import (
 // One app per root: an editor's language server runs its own host for a
 // root (which may run the app's entry) until a `pyreload run` of that root
 // starts. Run then asks the server's host to step aside, and the server
-// reloads into the run's interpreter instead (lsp/oneapp.go): never two
+// reloads into the run's interpreter instead (reload/session/oneapp.go): never two
 // copies of the app fighting over a port.
 
 // makeWay asks the language servers' hosts of root to step aside for this
