@@ -9,13 +9,13 @@ import (
 
 // Exec runs Python source in the host's private namespace (not __main__,
 // not in sys.modules). filename appears in tracebacks.
-func (i *Interpreter) Exec(ctx context.Context, source, filename string) error {
+func (i *Runtime) Exec(ctx context.Context, source, filename string) error {
 	return i.do(ctx, func() error { return execIn(i.ns, source, filename) })
 }
 
 // Call calls the function name of the private namespace with string
 // arguments; it must return a str.
-func (i *Interpreter) Call(ctx context.Context, name string, args ...string) (string, error) {
+func (i *Runtime) Call(ctx context.Context, name string, args ...string) (string, error) {
 	var out string
 	err := i.do(ctx, func() (err error) {
 		out, err = i.callLocked(name, args)
@@ -25,7 +25,7 @@ func (i *Interpreter) Call(ctx context.Context, name string, args ...string) (st
 }
 
 // callLocked calls ns[name](*args) with the GIL held.
-func (i *Interpreter) callLocked(name string, args []string) (string, error) {
+func (i *Runtime) callLocked(name string, args []string) (string, error) {
 	fn := python3.PyDict_GetItemString(i.ns, name) // borrowed
 	if fn == nil {
 		return "", fmt.Errorf("pyhost: no function %q in the host namespace", name)
@@ -84,7 +84,7 @@ func typeName(o *python3.PyObject) string {
 // initialised CPython, which Python treats as its main thread
 // (threading.main_thread(), signal.signal, asyncio's signal handlers). It
 // has no deadline; main-thread calls run one at a time.
-func (i *Interpreter) CallMain(name string, args ...string) (string, error) {
+func (i *Runtime) CallMain(name string, args ...string) (string, error) {
 	if i == nil {
 		return "", ErrNotStarted
 	}
@@ -102,4 +102,4 @@ func (i *Interpreter) CallMain(name string, args ...string) (string, error) {
 // SIGINT handler runs there (KeyboardInterrupt, unless the app installed its
 // own), and a blocking call it is in (a sleep, a read of the terminal)
 // returns early so that the handler runs now. Safe from any goroutine.
-func (i *Interpreter) InterruptMain() { interruptMain() }
+func (i *Runtime) InterruptMain() { interruptMain() }

@@ -1,4 +1,4 @@
-// Package pyhost hosts the process's one CPython interpreter. It is the only
+// Package pyhost hosts the process's one CPython interpreter (Runtime). It is the only
 // package that imports cpy3 or "C". A locked OS thread initialises CPython
 // and stays the interpreter's main thread: CallMain runs there (the user's
 // app, as python3 would run it), and InterruptMain is Ctrl-C to it. Every

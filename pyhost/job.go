@@ -50,7 +50,7 @@ const interruptGrace = 2 * time.Second
 // do runs fn with the GIL held on a worker. When ctx ends first, the call is
 // interrupted (KeyboardInterrupt raised asynchronously in its thread) and
 // ErrDeadline returned; the worker is reused once the call unwinds.
-func (i *Interpreter) do(ctx context.Context, fn func() error) error {
+func (i *Runtime) do(ctx context.Context, fn func() error) error {
 	if i == nil {
 		return ErrNotStarted
 	}
@@ -123,7 +123,7 @@ func interrupt(j *job) {
 
 // InterruptThread raises KeyboardInterrupt in the Python thread ident (as
 // threading.get_ident() names it), e.g. to stop the user's app cleanly.
-func (i *Interpreter) InterruptThread(ident uint64) bool {
+func (i *Runtime) InterruptThread(ident uint64) bool {
 	j := &job{}
 	j.ident.Store(ident)
 	interrupt(j)

@@ -16,7 +16,7 @@ import (
 	"github.com/pyreload/pyreload/pyhost"
 )
 
-func start(t testing.TB) *pyhost.Interpreter {
+func start(t testing.TB) *pyhost.Runtime {
 	t.Helper()
 	interp, err := pyhost.Start(pyhost.Options{})
 	require.NoError(t, err)

@@ -11,7 +11,7 @@ import (
 	python3 "github.com/go-python/cpy3"
 )
 
-// Options configure the interpreter. Zero values pick the defaults.
+// Options configure the Runtime. Zero values pick the defaults.
 type Options struct {
 	// Executable becomes sys.executable (and steers sys.prefix, so a
 	// virtualenv's python works); default: python3.X beside the libpython
@@ -30,8 +30,10 @@ type Options struct {
 	CrashReports bool
 }
 
-// Interpreter is the process's CPython interpreter.
-type Interpreter struct {
+// Runtime is the process's embedded CPython: one per process, started
+// once (reload.Interpreter is a connection to a process speaking the host
+// protocol; pyhost.Runtime is what the embedded host serves it with).
+type Runtime struct {
 	jobs       chan *job
 	main       chan *job // jobs for the main thread (CallMain)
 	version    string
@@ -41,12 +43,12 @@ type Interpreter struct {
 
 var (
 	startMu sync.Mutex // startMu guards started.
-	started *Interpreter
+	started *Runtime
 )
 
-// Start initialises CPython once per process and returns the interpreter.
-// Later calls return the same interpreter; CPython cannot be started twice.
-func Start(opts Options) (*Interpreter, error) {
+// Start initialises CPython once per process and returns its Runtime.
+// Later calls return the same Runtime; CPython cannot be started twice.
+func Start(opts Options) (*Runtime, error) {
 	startMu.Lock()
 	defer startMu.Unlock()
 	if started != nil {
@@ -61,7 +63,7 @@ func Start(opts Options) (*Interpreter, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
-	interp := &Interpreter{jobs: make(chan *job), main: make(chan *job), executable: opts.Executable}
+	interp := &Runtime{jobs: make(chan *job), main: make(chan *job), executable: opts.Executable}
 	initErr := make(chan error, 1)
 	go interp.own(opts, initErr)
 	if err := <-initErr; err != nil {
@@ -79,7 +81,7 @@ func Start(opts Options) (*Interpreter, error) {
 // own initialises CPython on a locked OS thread: the interpreter's main
 // thread for the life of the process. It then runs the main-thread jobs
 // (CallMain) with the main thread state, the GIL released in between.
-func (i *Interpreter) own(opts Options, initErr chan<- error) {
+func (i *Runtime) own(opts Options, initErr chan<- error) {
 	runtime.LockOSThread()
 	if opts.Executable != "" {
 		if err := python3.Py_SetProgramName(opts.Executable); err != nil {
@@ -109,7 +111,7 @@ func (i *Interpreter) own(opts Options, initErr chan<- error) {
 }
 
 // setUp prepares the private namespace (GIL held).
-func (i *Interpreter) setUp(opts Options) error {
+func (i *Runtime) setUp(opts Options) error {
 	i.version = python3.Py_GetVersion()
 	if err := makeDescriber(); err != nil {
 		return err
@@ -143,13 +145,13 @@ func (i *Interpreter) setUp(opts Options) error {
 }
 
 // Version is the embedded Python's version string (sys.version).
-func (i *Interpreter) Version() string { return i.version }
+func (i *Runtime) Version() string { return i.version }
 
 // Executable is the interpreter path given to CPython as program name.
-func (i *Interpreter) Executable() string { return i.executable }
+func (i *Runtime) Executable() string { return i.executable }
 
 // work runs jobs on one locked OS thread with a persistent thread state.
-func (i *Interpreter) work(ready chan<- struct{}) {
+func (i *Runtime) work(ready chan<- struct{}) {
 	runtime.LockOSThread()
 	python3.PyGILState_Ensure() // creates this thread's state; never released
 	ident := threadIdent()

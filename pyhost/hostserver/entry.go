@@ -15,7 +15,7 @@ type entryEnd struct {
 // startEntry runs the user's entry on the interpreter's main thread, as
 // python3 runs a script (signal.signal, asyncio's signal handlers and
 // threading.main_thread() work as there), and watches it from a goroutine.
-func (h *Host) startEntry(entry string, argv []string) (any, error) {
+func (h *Server) startEntry(entry string, argv []string) (any, error) {
 	if argv == nil {
 		argv = []string{}
 	}
@@ -42,7 +42,7 @@ func (h *Host) startEntry(entry string, argv []string) (any, error) {
 
 // watchEntry waits for the entry to end; with ExitWithEntry it then waits
 // for the app's non-daemon threads and exits with the app's code.
-func (h *Host) watchEntry() {
+func (h *Server) watchEntry() {
 	for {
 		var end entryEnd
 		// Each wait holds a worker thread with the GIL released; short
@@ -71,7 +71,7 @@ func (h *Host) watchEntry() {
 }
 
 // entryRunning reports whether the entry has not ended yet.
-func (h *Host) entryRunning() bool {
+func (h *Server) entryRunning() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.entryID != 0
@@ -79,7 +79,7 @@ func (h *Host) entryRunning() bool {
 
 // stopEntry interrupts a running entry (KeyboardInterrupt in its thread, also
 // woken from a blocking call) and gives it grace to unwind.
-func (h *Host) stopEntry(grace time.Duration) {
+func (h *Server) stopEntry(grace time.Duration) {
 	h.mu.Lock()
 	ident := h.entryID
 	h.mu.Unlock()

@@ -34,10 +34,12 @@ type Options struct {
 	Logf  func(format string, args ...any)
 }
 
-// Host is one running host process's state.
-type Host struct {
+// Server is the state of one `pyreload host` process: the embedded
+// runtime, the engine loaded in it, and what it serves on the root's socket
+// (supervise.Host is that process seen from its parent).
+type Server struct {
 	opts   Options
-	interp *pyhost.Interpreter
+	interp *pyhost.Runtime
 	socket string
 
 	engineMu sync.Mutex // engineMu serialises reload, scan, fix, import and run.
@@ -54,7 +56,7 @@ type Host struct {
 const defaultTimeout = 60 * time.Second
 
 // Start brings up the interpreter and engine and opens the socket.
-func Start(opts Options) (*Host, *hostproto.Listener, error) {
+func Start(opts Options) (*Server, *hostproto.Listener, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
@@ -70,7 +72,7 @@ func Start(opts Options) (*Host, *hostproto.Listener, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h := &Host{opts: opts, interp: interp, exitCode: make(chan int, 1)}
+	h := &Server{opts: opts, interp: interp, exitCode: make(chan int, 1)}
 	if err := h.loadEngine(); err != nil {
 		return nil, nil, fmt.Errorf("load engine: %+v", err)
 	}
@@ -86,7 +88,7 @@ func Start(opts Options) (*Host, *hostproto.Listener, error) {
 	return h, l, nil
 }
 
-func (h *Host) loadEngine() error {
+func (h *Server) loadEngine() error {
 	ctx := context.Background()
 	if err := h.interp.Exec(ctx, bootstrap, "<pyreload bootstrap>"); err != nil {
 		return err
@@ -162,7 +164,7 @@ const startupImportTimeout = 20 * time.Second
 // ImportStartup imports the configured packages, before the host reports
 // ready, so that status shows their failures from the first answer on. An
 // import that blocks is interrupted after startupImportTimeout.
-func (h *Host) ImportStartup() {
+func (h *Server) ImportStartup() {
 	if len(h.opts.Imports) > 0 {
 		var res struct {
 			Imported []string         `json:"imported"`
@@ -185,7 +187,7 @@ func (h *Host) ImportStartup() {
 }
 
 // Boot starts the entry, once the host is reachable.
-func (h *Host) Boot() {
+func (h *Server) Boot() {
 	if h.opts.Entry != "" {
 		if _, err := h.startEntry(h.opts.Entry, h.opts.Argv); err != nil {
 			fmt.Fprintf(os.Stderr, "pyreload: %v\n", err)
@@ -197,7 +199,7 @@ func (h *Host) Boot() {
 }
 
 // callJSON calls a bootstrap function with JSON-encoded argument and result.
-func (h *Host) callJSON(ctx context.Context, result any, fn string, args ...any) error {
+func (h *Server) callJSON(ctx context.Context, result any, fn string, args ...any) error {
 	strs := make([]string, len(args))
 	for n, a := range args {
 		if s, ok := a.(string); ok {
@@ -218,6 +220,6 @@ func (h *Host) callJSON(ctx context.Context, result any, fn string, args ...any)
 }
 
 // exit asks the host's main loop to exit with code (first request wins).
-func (h *Host) exit(code int) {
+func (h *Server) exit(code int) {
 	h.exitOnce.Do(func() { h.exitCode <- code })
 }

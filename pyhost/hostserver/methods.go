@@ -13,7 +13,7 @@ import (
 )
 
 // Handle answers one host-protocol request.
-func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage) (any, error) {
+func (h *Server) Handle(ctx context.Context, method string, params json.RawMessage) (any, error) {
 	switch method {
 	case "ping":
 		role := "serve"
@@ -93,7 +93,7 @@ func (h *Host) Handle(ctx context.Context, method string, params json.RawMessage
 const engineGrace = 2 * time.Second
 
 // serialized runs an engine call with no other engine call in flight.
-func (h *Host) serialized(ctx context.Context, timeoutMS int, fn string, args ...any) (any, error) {
+func (h *Server) serialized(ctx context.Context, timeoutMS int, fn string, args ...any) (any, error) {
 	h.engineMu.Lock()
 	defer h.engineMu.Unlock()
 	if timeoutMS > 0 {
@@ -112,7 +112,7 @@ func (h *Host) serialized(ctx context.Context, timeoutMS int, fn string, args ..
 	return out, nil
 }
 
-func (h *Host) status(ctx context.Context) (any, error) {
+func (h *Server) status(ctx context.Context) (any, error) {
 	ctx, cancel := withDefault(ctx, 5000)
 	defer cancel()
 	var st map[string]any
