@@ -236,17 +236,10 @@ class ReloadTests(unittest.TestCase):
             sys.modules[name] = pkg
             exec(compile(open(os.path.join(engine, "__init__.py")).read(), "init", "exec"),
                  vars(pkg))
-            for short in pkg.LOAD_ORDER:
-                mod = types.ModuleType(name + "." + short)
-                mod.__package__ = name
-                sys.modules[mod.__name__] = mod
-                src = open(os.path.join(engine, short + ".py")).read()
-                exec(compile(src, short + ".py", "exec"), vars(mod))
-                setattr(pkg, short, mod)
-            for key in [k for k in sys.modules if k.startswith(name)]:
-                del sys.modules[key]
+            pkg.load_files(pkg, engine)  # the engine's one loader
+            sys.modules.pop(name)
             eapi = pkg.api
-            st = eapi.new_state(ROOT, "host")
+            st = pkg.start(eapi, ROOT, "host")
             import app.views
             sys.modules["shop.gone"] = None
             rep = eapi.handle(st, "reload", {"package": "shop", "mode": "evict"})
