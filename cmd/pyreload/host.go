@@ -18,7 +18,7 @@ import (
 func hostCommand(args []string) int {
 	fs := flag.NewFlagSet("host", flag.ContinueOnError)
 	hostOpts := hostproto.HostFlags(fs) // --root --entry --import --path --python --exit-with-entry
-	readyFD := fs.Int("ready-fd", -1, "file descriptor that receives the ready line")
+	readyFD := fs.Int(hostproto.ReadyFDFlag, -1, "file descriptor that receives the ready line")
 	logPath := fs.String("log", "", "log file (default stderr)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage

@@ -31,7 +31,7 @@ func hostInAgent(other *hostserver.OtherBuildError, opts hostproto.HostOptions, 
 	}
 	args := []string{other.Python, "-c", agentBoot, dir}
 	if readyFD >= 0 {
-		args = append(args, "--ready-fd="+strconv.Itoa(readyFD))
+		args = append(args, "--"+hostproto.ReadyFDFlag+"="+strconv.Itoa(readyFD))
 	}
 	opts.PythonPath = "" // the agent runs in it
 	args = append(args, opts.Args()...)

@@ -45,6 +45,11 @@ const (
 	flagExitWithEntry = "exit-with-entry"
 )
 
+// ReadyFDFlag names, beside the options, the file descriptor on which the
+// child writes its one ready line ({"socket": path} or {"error": message});
+// the parent writes it before Args.
+const ReadyFDFlag = "ready-fd"
+
 // Args are the options as arguments of `pyreload host`: the flags, each as
 // --name=value (a value that starts with "-" stays a value), then "--" and
 // Argv when there are any. A side's own flags (--ready-fd) go before them.

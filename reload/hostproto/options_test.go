@@ -45,9 +45,9 @@ func TestHostOptionsRoundTrip(t *testing.T) {
 func TestHostOptionsBesideOwnFlags(t *testing.T) {
 	want := hostOptionCases["run"]
 	fs := flag.NewFlagSet("host", flag.ContinueOnError)
-	readyFD := fs.Int("ready-fd", -1, "")
+	readyFD := fs.Int(hostproto.ReadyFDFlag, -1, "")
 	opts := hostproto.HostFlags(fs)
-	require.NoError(t, fs.Parse(append([]string{"--ready-fd=3"}, want.Args()...)))
+	require.NoError(t, fs.Parse(append([]string{"--" + hostproto.ReadyFDFlag + "=3"}, want.Args()...)))
 	assert.Equal(t, 3, *readyFD)
 	assert.Equal(t, want, opts())
 }
@@ -84,14 +84,18 @@ from pyreload_agent import hosted
 o = hosted.parse(sys.argv[1:])
 print(json.dumps({"Root": o.root, "Entry": o.entry, "Argv": o.args or None,
     "Imports": [n for n in o.imports.split(",") if n] or None, "Paths": o.path or None,
-    "ExitWithEntry": o.exit_with_entry}))
-`, "--ready-fd=3"}, opts.Args()...)...)
+    "ExitWithEntry": o.exit_with_entry, "ReadyFD": o.ready_fd}))
+`, "--" + hostproto.ReadyFDFlag + "=3"}, opts.Args()...)...)
 			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(testbinary.RepoRoot(), "reload", "agent"))
 			out, err := cmd.Output()
 			require.NoError(t, err, "%q: %s", opts.Args(), out)
-			var got hostproto.HostOptions
+			var got struct {
+				hostproto.HostOptions
+				ReadyFD int
+			}
 			require.NoError(t, json.Unmarshal(out, &got), "%s", out)
-			assert.Equal(t, opts, got, "%q", opts.Args())
+			assert.Equal(t, opts, got.HostOptions, "%q", opts.Args())
+			assert.Equal(t, 3, got.ReadyFD)
 		})
 	}
 }

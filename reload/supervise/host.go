@@ -134,7 +134,7 @@ func (h *Host) start(ctx context.Context) error {
 			return err
 		}
 	}
-	args := append([]string{"host", "--ready-fd=3"}, h.opts.Args()...)
+	args := append([]string{"host", "--" + hostproto.ReadyFDFlag + "=3"}, h.opts.Args()...)
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return err
