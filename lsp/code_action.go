@@ -20,10 +20,11 @@ type codeActionParams struct {
 	} `json:"context"`
 }
 
-// clientDiagnostic is what a quick fix needs of a diagnostic.
+// clientDiagnostic is what a quick fix needs of a diagnostic: the
+// engine's record it was published with (nil when the client dropped it).
 type clientDiagnostic struct {
-	Source string         `json:"source"`
-	Data   map[string]any `json:"data"`
+	Source string              `json:"source"`
+	Data   *reload.FindingData `json:"data"`
 }
 
 // action is protocol.CodeAction with raw diagnostics.
@@ -72,11 +73,13 @@ func codeAction(s *Server, p *codeActionParams) (any, error) {
 				continue
 			}
 			if d.Data == nil { // a client that drops data (ALE): the server remembers it
-				if d.Data, _ = r.diags.remembered(path, raw); d.Data == nil {
+				data, ok := r.diags.remembered(path, raw)
+				if !ok {
 					continue
 				}
+				d.Data = &data
 			}
-			out = append(out, quickFixes(uri, raw, d.Data)...)
+			out = append(out, quickFixes(uri, raw, *d.Data)...)
 		}
 	}
 	if want(KindFixAll) {
@@ -102,32 +105,26 @@ func codeAction(s *Server, p *codeActionParams) (any, error) {
 	return out, nil
 }
 
-// quickFixes are the fixes a stale diagnostic's data offers.
-func quickFixes(uri string, raw json.RawMessage, data map[string]any) []action {
-	code, _ := data["code"].(string)
-	pkg, _ := data["package"].(string)
-	if code == "" || code == reload.CodeReloadFailed || pkg == "" {
+// quickFixes are the fixes a stale diagnostic's data offers; each sends the
+// data back as the fix's one target.
+func quickFixes(uri string, raw json.RawMessage, data reload.FindingData) []action {
+	if data.Code == "" || data.Code == reload.CodeReloadFailed || data.Package == "" {
 		return nil
 	}
-	name, _ := data["name"].(string)
-	holder, _ := data["holder"].(string)
-	target, _ := data["target"].(string)
-	fixes, _ := data["fixes"].([]any)
 	var out []action
-	for n, f := range fixes {
-		kind, _ := f.(string)
+	for n, kind := range data.Fixes {
 		fc, ok := fixCommands[kind]
 		if !ok {
 			continue
 		}
-		title := fmt.Sprintf(fc.title, name, holder, target, pkg)
+		title := fmt.Sprintf(fc.title, data.Name, data.Holder, data.Target, data.Package)
 		out = append(out, action{
 			Title:       title,
 			Kind:        KindQuickFix,
 			Diagnostics: []json.RawMessage{raw},
 			IsPreferred: n == 0,
 			Command: &protocol.Command{Title: title, Command: fc.cmd, Arguments: []any{map[string]any{
-				"package": pkg, "uri": uri, "targets": []any{data},
+				"package": data.Package, "uri": uri, "targets": []reload.FindingData{data},
 			}}},
 		})
 	}

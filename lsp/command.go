@@ -1,7 +1,9 @@
 package lsp
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -16,8 +18,8 @@ import (
 type commandArgs struct {
 	URI     string
 	Package string
-	Targets []map[string]any
-	All     bool // deepReload: re-execute every module of the package, changed or not
+	Targets []reload.FindingData // the data of the diagnostics to fix
+	All     bool                 // deepReload: re-execute every module of the package, changed or not
 }
 
 // fixKinds maps fix commands to the engine's fix kinds.
@@ -110,16 +112,41 @@ func parseArgs(cmd string, raw []any) (commandArgs, error) {
 			return a, usageError(cmd)
 		}
 		a.All, _ = v["all"].(bool)
-		if t, ok := v["targets"].([]any); ok {
-			for _, e := range t {
-				if m, ok := e.(map[string]any); ok {
-					a.Targets = append(a.Targets, m)
-				}
-			}
+		targets, err := parseTargets(v["targets"])
+		if err != nil {
+			return a, rpc.Errorf(rpc.CodeInvalidParams, "%s: %v", cmd, err)
 		}
+		a.Targets = targets
 		return a, nil
 	}
 	return a, usageError(cmd)
+}
+
+// parseTargets reads a command's targets (diagnostics' data, as the client
+// echoes them) into the engine's record. A target that is not one is an
+// error: dropping it could leave no target, which fixes everything.
+func parseTargets(v any) ([]reload.FindingData, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("targets must be a list of diagnostic data, not %T", v)
+	}
+	var out []reload.FindingData
+	for n, e := range list {
+		_, ok := e.(map[string]any)
+		raw, err := json.Marshal(e)
+		var t reload.FindingData
+		if ok && err == nil {
+			err = json.Unmarshal(raw, &t)
+		}
+		if !ok || err != nil {
+			return nil, fmt.Errorf("target %d is not a diagnostic's data: %s", n, raw)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 func stringOr(v any) (string, bool) {

@@ -167,20 +167,11 @@ func toDiagnostic(s *Server, pos *positions, file string, it reload.Item) protoc
 		}
 		msg += " — only in " + strings.Join(who, ", ")
 	}
-	data := map[string]any{}
-	for k, v := range it.Data {
-		data[k] = v
-	}
-	// The engine's record is finished (code, holder, name, target, fixes,
-	// package); what an older engine left out is filled in.
-	if _, ok := data["code"]; !ok {
-		data["code"] = it.Code
-	}
-	if _, ok := data["fixes"]; !ok {
-		data["fixes"] = it.Fixes
-		if it.Fixes == nil {
-			data["fixes"] = []string{}
-		}
+	// The engine's record, as reload.ByFile finished it; fixes is a list
+	// in every diagnostic's data.
+	data := it.Data
+	if data.Fixes == nil {
+		data.Fixes = []string{}
 	}
 	x := protocol.Diagnostic{
 		Range:           pos.rng(file, it.Line, it.Column, it.EndLine, it.EndColumn),
@@ -227,7 +218,7 @@ func (r *root) publishStartup(failures []reload.Failure, entry *reload.Failure) 
 			return
 		}
 		it := reload.Item{Code: reload.CodeReloadFailed, Severity: reload.SeverityError, Message: msg,
-			Line: f.Line, Column: f.Column, Data: map[string]any{"code": reload.CodeReloadFailed, "package": startupKey}}
+			Line: f.Line, Column: f.Column, Data: reload.FindingData{Code: reload.CodeReloadFailed, Package: startupKey}}
 		files[f.File] = append(files[f.File], toDiagnostic(r.s, pos, f.File, it))
 	}
 	for _, f := range failures {

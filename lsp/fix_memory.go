@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/pyreload/pyreload/reload"
 )
 
 // bareDiagnostic is a diagnostic as some clients send it back in a code
@@ -21,10 +23,10 @@ type bareDiagnostic struct {
 // client sent back as raw without it: the one starting on the same line
 // with the same code (when the client sent one), the same message (newlines
 // as spaces, as ALE shows them) before others, then the nearest column.
-func (d *diagSet) remembered(path string, raw json.RawMessage) (map[string]any, bool) {
+func (d *diagSet) remembered(path string, raw json.RawMessage) (reload.FindingData, bool) {
 	var b bareDiagnostic
 	if json.Unmarshal(raw, &b) != nil {
-		return nil, false
+		return reload.FindingData{}, false
 	}
 	code := ""
 	if b.Code != nil {
@@ -32,11 +34,11 @@ func (d *diagSet) remembered(path string, raw json.RawMessage) (map[string]any, 
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var best map[string]any
+	var best reload.FindingData
 	bestScore := -1
 	for _, byFile := range d.byKey {
 		for _, x := range byFile[path] {
-			data, ok := x.Data.(map[string]any)
+			data, ok := x.Data.(reload.FindingData)
 			if !ok || x.Range.Start.Line != b.Range.Start.Line {
 				continue
 			}
@@ -52,15 +54,7 @@ func (d *diagSet) remembered(path string, raw json.RawMessage) (map[string]any, 
 			}
 		}
 	}
-	if best == nil {
-		return nil, false
-	}
-	// As the client would have echoed it: JSON values ([]any, not []string).
-	var echoed map[string]any
-	if b, err := json.Marshal(best); err != nil || json.Unmarshal(b, &echoed) != nil {
-		return nil, false
-	}
-	return echoed, true
+	return best, bestScore >= 0
 }
 
 func distance(a, b protocol.UInteger) int {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/pyreload/pyreload/reload"
 )
 
 func TestRememberedMatchesLineCodeAndMessage(t *testing.T) {
@@ -13,7 +15,7 @@ func TestRememberedMatchesLineCodeAndMessage(t *testing.T) {
 			Range:   protocol.Range{Start: protocol.Position{Line: line, Character: char}},
 			Code:    &protocol.IntegerOrString{Value: code},
 			Message: msg,
-			Data:    map[string]any{"code": code, "name": name, "fixes": []string{"rebind"}},
+			Data:    reload.FindingData{Code: code, Name: name, Fixes: []string{"rebind"}},
 		}
 	}
 	d := &diagSet{byKey: map[string]map[string][]protocol.Diagnostic{
@@ -40,9 +42,9 @@ func TestRememberedMatchesLineCodeAndMessage(t *testing.T) {
 		data, ok := d.remembered("/w/app/views.py", json.RawMessage(c.sent))
 		got := ""
 		if ok {
-			got, _ = data["name"].(string)
-			if _, isJSON := data["fixes"].([]any); !isJSON {
-				t.Errorf("%s: fixes %T, want []any as a client echoes them", c.sent, data["fixes"])
+			got = data.Name
+			if len(data.Fixes) != 1 || data.Fixes[0] != "rebind" {
+				t.Errorf("%s: fixes %v, want the published [rebind]", c.sent, data.Fixes)
 			}
 		}
 		if got != c.want {

@@ -19,8 +19,8 @@ func placeUnlocated(it reload.Item, home, trigger string) (file string, out relo
 	}
 	if it.Code != reload.CodeReloadFailed {
 		prefix := unlocatedPrefix
-		if holder, _ := it.Data["holder"].(string); holder != "" {
-			prefix += "held by `" + holder + "`: "
+		if it.Data.Holder != "" {
+			prefix += "held by `" + it.Data.Holder + "`: "
 		}
 		it.Message = prefix + it.Message
 	}

@@ -35,9 +35,9 @@ func TestUnlocatedStaleGoesOnThePackageFile(t *testing.T) {
 	rep := reload.Report{Action: "reload", Package: "shop", OK: true, Stale: []reload.Stale{
 		{Code: reload.CodeStaleImport, Message: "`greet` in app/registry.py still refers to the old `shop.core.hello`; not located in the source",
 			Holder: "app.registry", Name: "greet", Target: "shop.core.hello", Fixes: []string{"rebind", "patch"},
-			Data: map[string]any{"code": reload.CodeStaleImport, "holder": "app.registry", "name": "greet", "target": "shop.core.hello"}},
+			Data: reload.FindingData{Code: reload.CodeStaleImport, Holder: "app.registry", Name: "greet", Target: "shop.core.hello"}},
 		{Code: reload.CodeStaleModule, Message: "line 0", File: views, Line: 0, Holder: "app.views",
-			Data: map[string]any{"holder": "app.views"}},
+			Data: reload.FindingData{Holder: "app.views"}},
 	}}
 	files := d.fromReport("shop", rep, views)
 	require.Len(t, files, 1, "both unlocated findings go on shop/__init__.py")
@@ -48,12 +48,13 @@ func TestUnlocatedStaleGoesOnThePackageFile(t *testing.T) {
 	assert.Equal(t, protocol.Range{End: protocol.Position{Character: 1}}, x.Range)
 	assert.Equal(t, protocol.DiagnosticSeverityWarning, *x.Severity)
 	assert.Equal(t, reload.CodeStaleImport, x.Code.Value)
-	data := x.Data.(map[string]any)
-	assert.Equal(t, "shop", data["package"])
-	assert.Equal(t, "greet", data["name"])
-	assert.Equal(t, "app.registry", data["holder"])
-	assert.Equal(t, []string{"rebind", "patch"}, data["fixes"])
-	assert.Len(t, quickFixes("file:///x", []byte("{}"), toJSONish(data)), 2, "quick fixes still offered")
+	data := x.Data.(reload.FindingData)
+	assert.Equal(t, "shop", data.Package)
+	assert.Equal(t, "greet", data.Name)
+	assert.Equal(t, "app.registry", data.Holder)
+	assert.Equal(t, []string{"rebind", "patch"}, data.Fixes)
+	assert.Equal(t, reload.CodeStaleModule, got[1].Data.(reload.FindingData).Code, "an older engine's data gets the code")
+	assert.Len(t, quickFixes("file:///x", []byte("{}"), data), 2, "quick fixes still offered")
 	assert.Equal(t, "(location unknown) held by `app.views`: line 0", got[1].Message)
 
 	// A failed reload without a location still goes on the saved file.
@@ -64,18 +65,4 @@ func TestUnlocatedStaleGoesOnThePackageFile(t *testing.T) {
 	// With no saved file (a fix), on the package's file.
 	files = d.fromReport("shop", rep, "")
 	require.Len(t, files[home], 1)
-}
-
-// toJSONish is data as a client echoes it back (fixes as []any).
-func toJSONish(data map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range data {
-		out[k] = v
-	}
-	var fixes []any
-	for _, f := range data["fixes"].([]string) {
-		fixes = append(fixes, f)
-	}
-	out["fixes"] = fixes
-	return out
 }

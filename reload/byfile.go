@@ -23,8 +23,8 @@ type Item struct {
 	Column    int
 	EndLine   int
 	EndColumn int
-	Related   *Location // the new definition, when one exists
-	Data      map[string]any
+	Related   *Location   // the new definition, when one exists
+	Data      FindingData // what a quick fix sends back (always has Code and Package)
 	Fixes     []string
 	Processes []Process
 }
@@ -55,17 +55,22 @@ func ByFile(r Report) []FileDiagnostic {
 			Code: CodeReloadFailed, Severity: SeverityError,
 			Message: fmt.Sprintf("%s %s: %s: %s", what, verb, r.Error.Type, r.Error.Message),
 			Line:    line, Column: col, EndLine: endLine, EndColumn: endCol,
-			Data: map[string]any{"code": CodeReloadFailed, "package": r.Package},
+			Data: FindingData{Code: CodeReloadFailed, Package: r.Package},
 		})
 	}
 	for _, s := range r.Stale {
 		line, col, endLine, endCol := position(s.File, s.Line, s.Column, s.EndLine, s.EndColumn)
-		data := map[string]any{}
-		for k, v := range s.Data {
-			data[k] = v
+		data := s.Data
+		// The engine finishes the record; what an older engine left out
+		// (an agent loaded before an upgrade) is filled in here.
+		if data.Code == "" {
+			data.Code = s.Code
 		}
-		if _, ok := data["package"]; !ok { // an engine older than the one record
-			data["package"] = r.Package
+		if data.Package == "" {
+			data.Package = r.Package
+		}
+		if data.Fixes == nil {
+			data.Fixes = append([]string{}, s.Fixes...)
 		}
 		byFile[s.File] = append(byFile[s.File], Item{
 			Code: s.Code, Severity: SeverityWarning, Message: s.Message,

@@ -19,9 +19,9 @@ type ReloadParams struct {
 
 // FixParams are the parameters of the fix method.
 type FixParams struct {
-	Kind    string           `json:"kind"`
-	Package string           `json:"package"`
-	Targets []map[string]any `json:"targets,omitempty"`
+	Kind    string        `json:"kind"`
+	Package string        `json:"package"`
+	Targets []FindingData `json:"targets,omitempty"` // the data of diagnostics; none: every finding
 }
 
 // ScanParams are the parameters of the scan method.

@@ -56,23 +56,42 @@ type Failure struct {
 
 // Stale is one reference that still points at old code.
 type Stale struct {
-	Code      string         `json:"code"`
-	Message   string         `json:"message"`
-	File      string         `json:"file,omitempty"` // empty: could not be located
-	Line      int            `json:"line,omitempty"`
-	Column    int            `json:"column,omitempty"`
-	EndLine   int            `json:"end_line,omitempty"`
-	EndColumn int            `json:"end_column,omitempty"`
-	Holder    string         `json:"holder"`
-	Name      string         `json:"name"`
-	Target    string         `json:"target"`
-	New       *Location      `json:"new"`
-	Count     int            `json:"count"`
-	Fixes     []string       `json:"fixes"`
-	Data      map[string]any `json:"data"`
+	Code      string      `json:"code"`
+	Message   string      `json:"message"`
+	File      string      `json:"file,omitempty"` // empty: could not be located
+	Line      int         `json:"line,omitempty"`
+	Column    int         `json:"column,omitempty"`
+	EndLine   int         `json:"end_line,omitempty"`
+	EndColumn int         `json:"end_column,omitempty"`
+	Holder    string      `json:"holder"`
+	Name      string      `json:"name"`
+	Target    string      `json:"target"`
+	New       *Location   `json:"new"`
+	Count     int         `json:"count"`
+	Fixes     []string    `json:"fixes"`
+	Data      FindingData `json:"data"`
 	// Processes names the processes that reported this reference when a
 	// merged report spans several interpreters and they disagree.
 	Processes []Process `json:"processes,omitempty"`
+}
+
+// FindingData is the engine's record of one finding (PROTOCOL.md "Stale",
+// its "data"), finished in the engine (reload/engine/entries.py stale and
+// report). The language server publishes it as a diagnostic's data, a
+// client sends it back with a code action, and it goes to the fix method as
+// one of FixParams.Targets. The engine matches a target on each of code,
+// holder, name and target that is present (fixes.select): an empty one is
+// left out of the JSON, so it matches anything, as the engine's null does.
+type FindingData struct {
+	Code    string `json:"code,omitempty"`
+	Package string `json:"package,omitempty"` // the reloaded package (report adds it)
+	// Holder is the module (or thread, class) that holds the reference,
+	// Name what it holds it as, Target the old object's qualified name.
+	Holder string `json:"holder,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Target string `json:"target,omitempty"`
+	// Fixes are the fix kinds that apply, the preferred first.
+	Fixes []string `json:"fixes"`
 }
 
 // Location is a 1-based file position.
