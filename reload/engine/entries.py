@@ -24,7 +24,7 @@ def stale(code, message, where, holder, name, target, new=None, count=1, extra=N
           real=paths.real):
     """Return one Stale dict; where is (file, (line, col, end_line, end_col)) or None."""
     file, span = where if where else (None, None)
-    line, col, end_line, end_col = span if span else (None, None, None, None)
+    line, col, end_line, end_col = normal_span(*span) if span and span[0] else (None, None, None, None)
     # The record the editor's quick fixes get back (a diagnostic's data):
     # finished here; the report adds the package.
     data = {"code": code, "holder": holder, "name": name, "target": target,
@@ -39,6 +39,19 @@ def stale(code, message, where, holder, name, target, new=None, count=1, extra=N
         "holder": holder, "name": name, "target": target, "new": new,
         "count": count, "fixes": list(FIXES.get(code, [])), "data": data,
     }
+
+
+def normal_span(line, col, end_line, end_col):
+    """Return the range a finding is shown at (1-based, end exclusive): the
+    column is at least 1, and a range that ends at or before its start (or
+    has no end) is the one character at its start. reload.NormalRange in Go
+    is the same rule for what reaches Go unfinished (a Failure's position);
+    a test holds the two to one table."""
+    col = max(col or 1, 1)
+    end_line, end_col = end_line or 0, end_col or 0
+    if end_line < line or end_line == line and end_col <= col:
+        end_line, end_col = line, col + 1
+    return line, col, end_line, end_col
 
 
 def location(file, span, real=paths.real):
