@@ -40,7 +40,7 @@ func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 		if args.URI == "" && args.Package == "" {
 			return nil, usageError(p.Command)
 		}
-		r, pkg, err := s.locate(args)
+		r, pkg, err := s.commandTarget(args)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +49,7 @@ func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 		if args.Package == "" && args.URI == "" {
 			return nil, usageError(p.Command)
 		}
-		r, pkg, err := s.locate(args)
+		r, pkg, err := s.commandTarget(args)
 		if err != nil {
 			return nil, err
 		}
@@ -157,8 +157,8 @@ func stringOr(v any) (string, bool) {
 	return s, ok
 }
 
-// locate finds the root and package a command is about.
-func (s *Server) locate(a commandArgs) (*root, string, error) {
+// commandTarget finds the root and package a command is about.
+func (s *Server) commandTarget(a commandArgs) (*root, string, error) {
 	if a.URI != "" {
 		path := reload.Canonical(uriToPath(a.URI))
 		r := s.rootOf(path)
