@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -56,17 +57,32 @@ func (s *Session) Start() {
 
 // rediscover replaces the attached interpreters with those that answer now,
 // keeping the baseline (a session without its own host, before a reload).
+// What they loaded is asked again only when other processes answer: a
+// status costs an app with many modules milliseconds.
 func (s *Session) rediscover() {
 	ins, _, err := s.cfg.Interpreters.Discover(s.dir, s.Settings().Attach)
 	if err != nil {
 		s.cfg.Log.Warningf("discover interpreters of %s: %v", s.dir, err)
 	}
+	before := pids(s.interpreters())
 	s.closeAttached()
 	s.mu.Lock()
 	s.attached = ins
 	s.mu.Unlock()
 	s.refreshFleet()
-	s.refreshLoaded()
+	if !slices.Equal(before, pids(ins)) {
+		s.refreshLoaded()
+	}
+}
+
+// pids are the sorted process ids of ins.
+func pids(ins []reload.Interpreter) []int {
+	out := make([]int, len(ins))
+	for n, in := range ins {
+		out[n] = in.Process().PID
+	}
+	slices.Sort(out)
+	return out
 }
 
 // status sends a Status, with the pids (unless given) and, when ready, the
