@@ -34,6 +34,7 @@ type fakeInterp struct {
 	failing  map[string]bool                           // packages whose import raises
 	gate     chan struct{}                             // when set, reloads wait on it
 	dead     bool                                      // every call fails
+	entryErr *reload.Failure                           // status\'s entry_error
 	reloaded func(p reload.ReloadParams) reload.Report // nil: OK, no findings
 }
 
@@ -52,7 +53,8 @@ func (f *fakeInterp) Call(ctx context.Context, method string, params, result any
 	case "ping":
 		answer = map[string]string{"role": f.role}
 	case "status":
-		answer = reload.Status{PID: f.pid, Kind: f.kind, Python: "3.11.2", Packages: f.packages, SysPath: f.sysPath}
+		answer = reload.Status{PID: f.pid, Kind: f.kind, Python: "3.11.2", Packages: f.packages, SysPath: f.sysPath,
+			EntryError: f.entryErr}
 	case "import":
 		var res struct {
 			Imported []string         `json:"imported"`
@@ -127,8 +129,9 @@ func (f *fakeInterp) set(change func(f *fakeInterp)) {
 type fakeHost struct {
 	in *fakeInterp
 
-	mu     sync.Mutex // mu guards exited.
-	exited chan Exit
+	mu       sync.Mutex // mu guards the fields below.
+	exited   chan Exit
+	restarts int
 }
 
 func (h *fakeHost) Interpreter() reload.Interpreter { return h.in }
@@ -145,7 +148,15 @@ func (h *fakeHost) Restart(context.Context) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.exited = make(chan Exit, 1)
+	h.restarts++
 	return nil
+}
+
+// restarted is how many times the host was restarted.
+func (h *fakeHost) restarted() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.restarts
 }
 
 // die ends the host's process as e says.
@@ -164,7 +175,8 @@ type fakeInterps struct {
 	mu       sync.Mutex // mu guards the fields below.
 	live     []reload.Interpreter
 	hosts    []*fakeHost
-	failing  []string // packages a new host fails to import
+	failing  []string        // packages a new host fails to import
+	entryErr *reload.Failure // the entry error a new host\'s status reports
 	startErr error
 }
 
@@ -198,6 +210,7 @@ func (f *fakeInterps) StartHost(_ context.Context, root string, _ config.Setting
 	for _, m := range f.failing {
 		in.failing[m] = true
 	}
+	in.entryErr = f.entryErr
 	h := &fakeHost{in: in, exited: make(chan Exit, 1)}
 	f.hosts = append(f.hosts, h)
 	return h, nil

@@ -292,3 +292,43 @@ func TestAnEntryChangeRestartsTheHost(t *testing.T) {
 	}, wait, tick)
 	assert.Equal(t, []string{"ready", "restarting", "ready"}, o.states())
 }
+
+func TestAnAttachedAppThatEndsGivesWayToTheSessionsHost(t *testing.T) {
+	s, o, in, root := attachedSession(t, Config{OwnHost: true})
+	interps := s.cfg.Interpreters.(*fakeInterps)
+	in.set(func(f *fakeInterp) { f.dead = true }) // the app exited
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
+	require.Eventually(t, func() bool { return interps.started() == 1 }, wait, tick)
+	require.Eventually(t, func() bool {
+		st := o.states()
+		return st[len(st)-1] == "ready"
+	}, wait, tick)
+	o.with(func(o *owner) {
+		last := o.statuses[len(o.statuses)-1]
+		assert.Equal(t, []int{1000}, last.PIDs, "the session's own host took over")
+	})
+}
+
+func TestAFailedEntryRunsAgainWhenItsFileIsSaved(t *testing.T) {
+	root := workspace(t)
+	app := edit(t, root, "app.py", "raise SystemExit(main())\n")
+	interps := &fakeInterps{root: root, entryErr: &reload.Failure{Type: "NameError", Message: "name 'main' is not defined", File: app, Line: 1}}
+	o := &owner{settings: config.Default(), unsaved: map[string]bool{}}
+	o.settings.DebounceMS, o.settings.Entry = 100, "app.py"
+	s := New(context.Background(), Config{Root: root, Events: o, Workspace: o, Interpreters: interps, OwnHost: true})
+	t.Cleanup(s.Stop)
+	s.Start()
+	require.Eventually(t, func() bool {
+		var entry bool
+		o.with(func(o *owner) { entry = len(o.startup) > 1 })
+		return entry
+	}, wait, tick, "the entry's failure is reported")
+	host := interps.host(0)
+	host.in.set(func(f *fakeInterp) { f.entryErr = nil })
+	s.Saved(edit(t, root, "app.py", "def main():\n    return 0\nraise SystemExit(main())\n"))
+	require.Eventually(t, func() bool { return host.restarted() == 1 }, wait, tick)
+	o.with(func(o *owner) {
+		assert.Contains(t, strings.Join(o.messages, "\n"), "the entry `app.py` failed at startup; running it again")
+	})
+	assert.Empty(t, reloads(host.in), "run again, not reloaded")
+}
