@@ -23,15 +23,8 @@ import (
 // code, located or not, and what the engine leaves null or empty; "select"
 // reads {"stale": [...], "targets": [...]} and prints, per target, the
 // indexes of the findings fixes.select picks for it.
-const findingScript = `
-import json, os, sys, time, types
-engine_dir = sys.argv[1]
-sys.dont_write_bytecode = True
-package = types.ModuleType("_pyreload_engine")
-init = os.path.join(engine_dir, "__init__.py")
-with open(init) as handle:
-    exec(compile(handle.read(), init, "exec"), vars(package))
-package.load_files(package, engine_dir)
+const findingScript = enginePrelude + `
+import time
 entries, fixes = package.entries, package.fixes
 if sys.argv[2] == "report":
     where = ("/w/app/views.py", (3, 1, 3, 6))
@@ -54,16 +47,36 @@ else:
 
 func runFindingScript(t *testing.T, mode string, stdin []byte) []byte {
 	t.Helper()
+	return runEngine(t, findingScript, stdin, mode)
+}
+
+// enginePrelude loads the engine from its .py files (sys.argv[1]) by its own
+// loader, as `package`; a script's own arguments follow from sys.argv[2].
+const enginePrelude = `
+import json, os, sys, types
+engine_dir = sys.argv[1]
+sys.dont_write_bytecode = True
+package = types.ModuleType("_pyreload_engine")
+init = os.path.join(engine_dir, "__init__.py")
+with open(init) as handle:
+    exec(compile(handle.read(), init, "exec"), vars(package))
+package.load_files(package, engine_dir)
+`
+
+// runEngine runs a script that starts with enginePrelude in python3 and
+// returns its stdout.
+func runEngine(t *testing.T, script string, stdin []byte, args ...string) []byte {
+	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 is not installed: the engine cannot run here")
 	}
-	cmd := exec.Command(python, "-c", findingScript, filepath.Join(testbinary.RepoRoot(), "reload", "engine"), mode)
+	cmd := exec.Command(python, append([]string{"-c", script, filepath.Join(testbinary.RepoRoot(), "reload", "engine")}, args...)...)
 	cmd.Stdin = bytes.NewReader(stdin)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	require.NoError(t, err, "engine script %s: %s", mode, stderr.String())
+	require.NoError(t, err, "engine script %v: %s", args, stderr.String())
 	return out
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -290,6 +291,15 @@ func (o *owner) states() []string {
 		out = append(out, st.State)
 	}
 	return out
+}
+
+// waitState waits until the last status is state.
+func (o *owner) waitState(t *testing.T, state string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		st := o.states()
+		return len(st) > 0 && st[len(st)-1] == state
+	}, 5*time.Second, 5*time.Millisecond, "status %s; had %v", state, o.states())
 }
 
 // workspace writes a root with packages shop and other.

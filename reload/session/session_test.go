@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -193,10 +194,7 @@ func TestAHostThatKeepsDyingIsLeftFailedUntilASave(t *testing.T) {
 			"Fatal Python error: Segmentation fault", "Current thread 0x1 (most recent call first):",
 			`  File "` + root + `/shop/core.py", line 3 in boom`}})
 	}
-	require.Eventually(t, func() bool {
-		st := o.states()
-		return len(st) > 0 && st[len(st)-1] == "failed"
-	}, wait, tick)
+	o.waitState(t, "failed")
 	settle()
 	assert.Equal(t, MaxCrashRestarts+1, interps.started(), "restarted 4 times, then left failed")
 	o.with(func(o *owner) {
@@ -218,10 +216,7 @@ func TestAHostThatKeepsDyingIsLeftFailedUntilASave(t *testing.T) {
 
 	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
 	require.Eventually(t, func() bool { return interps.started() == MaxCrashRestarts+2 }, wait, tick)
-	require.Eventually(t, func() bool {
-		st := o.states()
-		return st[len(st)-1] == "ready"
-	}, wait, tick)
+	o.waitState(t, "ready")
 }
 
 func TestAFailedImportIsRetriedWhenItsPackageIsSaved(t *testing.T) {
@@ -272,10 +267,7 @@ func TestAHostStepsAsideForARunAndComesBackAfterIt(t *testing.T) {
 
 	run.set(func(f *fakeInterp) { f.dead = true })
 	require.Eventually(t, func() bool { return interps.started() == 2 }, wait, tick)
-	require.Eventually(t, func() bool {
-		st := o.states()
-		return st[len(st)-1] == "ready"
-	}, wait, tick)
+	o.waitState(t, "ready")
 }
 
 func TestAnEntryChangeRestartsTheHost(t *testing.T) {
@@ -300,13 +292,14 @@ func TestAnAttachedAppThatEndsGivesWayToTheSessionsHost(t *testing.T) {
 	s.Saved(edit(t, root, "shop/core.py", "x = 2\n"))
 	require.Eventually(t, func() bool { return interps.started() == 1 }, wait, tick)
 	require.Eventually(t, func() bool {
-		st := o.states()
-		return st[len(st)-1] == "ready"
-	}, wait, tick)
-	o.with(func(o *owner) {
-		last := o.statuses[len(o.statuses)-1]
-		assert.Equal(t, []int{1000}, last.PIDs, "the session's own host took over")
-	})
+		var pids []int
+		o.with(func(o *owner) {
+			if last := o.statuses[len(o.statuses)-1]; last.State == "ready" {
+				pids = last.PIDs
+			}
+		})
+		return slices.Equal(pids, []int{1000})
+	}, wait, tick, "the session's own host takes over")
 }
 
 func TestAFailedEntryRunsAgainWhenItsFileIsSaved(t *testing.T) {
