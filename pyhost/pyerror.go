@@ -1,6 +1,10 @@
 package pyhost
 
 import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
 	python3 "github.com/go-python/cpy3"
 )
 
@@ -9,7 +13,10 @@ import (
 const formatSource = `
 def _pyhost_describe(t, v, tb):
     import traceback
-    name = t.__qualname__ if t.__module__ == "builtins" else t.__module__ + "." + t.__qualname__
+    # The type's name as Python's traceback prints it (the engine's
+    # failure.type_name, the rule once the host set it: SetDescriber).
+    mod = getattr(t, "__module__", None)
+    name = t.__qualname__ if mod in ("builtins", "__main__") or not isinstance(mod, str) else mod + "." + t.__qualname__
     text = "".join(traceback.format_exception(t, v, tb))
     file, line, col = None, 0, 0
     if isinstance(v, SyntaxError):
@@ -44,12 +51,8 @@ func fetchError() error {
 		tb = python3.Py_None
 	}
 	e := &PyError{Type: typeQualname(t), Message: "(could not format the exception)"}
-	if describeFn == nil {
-		return e
-	}
-	res := describeFn.CallFunctionObjArgs(t, v, tb)
+	res := describe(t, v, tb)
 	if res == nil {
-		python3.PyErr_Clear()
 		return e
 	}
 	defer res.DecRef()
@@ -91,8 +94,57 @@ func drainInterrupt() {
 	python3.PyErr_Clear()
 }
 
+// describe calls the describer set by SetDescriber, else (or when it
+// raises) _pyhost_describe; it returns the fields' tuple or nil (GIL held).
+func describe(t, v, tb *python3.PyObject) *python3.PyObject {
+	for _, fn := range []*python3.PyObject{hostDescribeFn.Load(), describeFn} {
+		if fn == nil {
+			continue
+		}
+		if res := fn.CallFunctionObjArgs(t, v, tb); res != nil {
+			if python3.PyTuple_Check(res) && python3.PyTuple_Size(res) == 6 {
+				return res
+			}
+			res.DecRef()
+		}
+		python3.PyErr_Clear()
+	}
+	return nil
+}
+
 // describeFn is _pyhost_describe, made once by setUp; used with the GIL.
 var describeFn *python3.PyObject
+
+// hostDescribeFn is the describer SetDescriber chose (nil: describeFn's
+// own rule); atomic because the GIL orders its users, not Go's memory model.
+var hostDescribeFn atomic.Pointer[python3.PyObject]
+
+// SetDescriber makes the function name of the private namespace describe
+// every exception a call raises from now on, as _pyhost_describe does:
+// called with (type, value, traceback), it returns the tuple (type name,
+// message, traceback text, file, line, column). The host sets the engine's
+// rule this way once the engine is loaded (pyhost never imports the
+// engine); if it raises, or answers anything else, pyhost's own rule
+// describes the exception. An empty name goes back to pyhost's own rule.
+func (i *Runtime) SetDescriber(ctx context.Context, name string) error {
+	return i.do(ctx, func() error {
+		if name == "" {
+			if old := hostDescribeFn.Swap(nil); old != nil {
+				old.DecRef()
+			}
+			return nil
+		}
+		fn := python3.PyDict_GetItemString(i.ns, name) // borrowed
+		if fn == nil || !python3.PyCallable_Check(fn) {
+			return fmt.Errorf("pyhost: no function %q in the host namespace", name)
+		}
+		fn.IncRef()
+		if old := hostDescribeFn.Swap(fn); old != nil {
+			old.DecRef()
+		}
+		return nil
+	})
+}
 
 // makeDescriber defines _pyhost_describe in a namespace of its own.
 func makeDescriber() error {

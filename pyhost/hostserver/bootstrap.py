@@ -251,6 +251,23 @@ def host_socket(path):
     return ""
 
 
+def _engine_failure(exc):
+    """The engine's Failure of exc (api.failure_of), the agent's too."""
+    engine = _HOST["engine"]
+    return engine["api"].failure_of(engine["state"], exc)
+
+
+def host_describe(exc_type, exc, tb):
+    """pyhost's describer once the engine is loaded (pyhost.SetDescriber):
+    the fields of pyhost.PyError, from the engine's Failure of the
+    exception a call raised, so that a -32000 error's data is located and
+    named as the entry's failure and the agent's are."""
+    if tb is not None:
+        exc = exc.with_traceback(tb)
+    f = _engine_failure(exc)
+    return (f["type"], f["message"], f["traceback"] or "", f["file"] or "", f["line"] or 0, f["column"] or 0)
+
+
 def host_handle(method, params_json):
     return handle(_HOST["engine"], method, params_json)
 
@@ -274,13 +291,7 @@ def host_import(names_json):
 def host_start_entry(entry, argv_json):
     if _HOST.get("run") is not None and _HOST["run"]["state"] == "running":
         raise RuntimeError("the entry %s is already running" % _HOST["run"]["entry"])
-    engine = _HOST["engine"]
-    st = engine["state"]
-
-    def describe(exc):
-        return engine["api"].failure.from_exception(exc, st.root, st.libdirs)
-
-    _HOST["run"] = prepare_entry(entry, argv_json, _HOST["root"], describe)
+    _HOST["run"] = prepare_entry(entry, argv_json, _HOST["root"], _engine_failure)
     return json.dumps({"started": True, "ident": _HOST["run"]["ident"]})
 
 

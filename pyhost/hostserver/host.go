@@ -99,8 +99,12 @@ func (h *Server) loadEngine() error {
 	}
 	raw, _ := json.Marshal(sources)
 	paths, _ := json.Marshal(append([]string{}, h.opts.Paths...))
-	_, err := h.interp.Call(ctx, "host_load", engine.Package, string(raw), h.opts.Root, "host", engineCacheDir(), string(paths))
-	return err
+	if _, err := h.interp.Call(ctx, "host_load", engine.Package, string(raw), h.opts.Root, "host", engineCacheDir(), string(paths)); err != nil {
+		return err
+	}
+	// From now on an exception a call raises (a -32000 error's data) is the
+	// engine's Failure of it, as the entry's and the agent's are.
+	return h.interp.SetDescriber(ctx, "host_describe")
 }
 
 // engineCacheDir is where the host keeps the engine's compiled code between

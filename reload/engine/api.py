@@ -212,6 +212,13 @@ def status_fields(st):
     }
 
 
+def failure_of(st, exc):
+    """Return the Failure of exc for this state's workspace (failure.from_exception):
+    the embedded host's entry and PYTHON_RAISED errors and the agent's describe
+    exceptions through it, so both report one failure alike."""
+    return failure.from_exception(exc, st.root, st.libdirs)
+
+
 def import_modules(st, names):
     """Import names; return {"imported": [...], "failures": [Failure...]}, each
     failure naming its module in "module" (and, for people, in its message)."""
@@ -221,7 +228,7 @@ def import_modules(st, names):
             importlib.import_module(name)
             imported.append(name)
         except BaseException as exc:  # report, never let user code kill the host
-            fail = failure.from_exception(exc, st.root, st.libdirs)
+            fail = failure_of(st, exc)
             fail["message"] = "%s: %s" % (name, fail["message"])
             fail["module"] = name
             failures.append(fail)

@@ -27,29 +27,40 @@ def first_column(text):
     return len(text) - len(text.lstrip()) + 1
 
 
-def from_exception(exc, root, libdirs, interrupted=False):
-    """Return a Failure for exc, located at the innermost workspace frame.
-    An interrupted frame (a deadline) is located at its line's first
-    character: the column it was stopped at is happenstance and differs
-    between Python versions."""
+def type_name(exc_type):
+    """Return the name of an exception type as a Failure gives it: the name
+    Python's own traceback prints on its last line, bare for builtins and
+    for classes of __main__ (ValueError, Refused), else module.Qualname
+    (json.decoder.JSONDecodeError, shop.errors.Refused)."""
+    name = getattr(exc_type, "__qualname__", None) or getattr(exc_type, "__name__", "Exception")
+    module = getattr(exc_type, "__module__", None)
+    if not isinstance(module, str) or module in ("builtins", "__main__"):
+        return str(name)
+    return "%s.%s" % (module, name)
+
+
+def from_exception(exc, root=None, libdirs=(), interrupted=False):
+    """Return the Failure (PROTOCOL.md "Failure") of exc: the one rule for
+    every host (engine reloads and imports, the embedded host's entry and
+    PYTHON_RAISED errors, the agent's). Type: type_name. Location: a
+    SyntaxError's own file, line and offset; else the innermost workspace
+    frame (below root, outside libdirs), else the innermost real frame (its
+    file a path, not "<...>"); without a root, the innermost real frame.
+    Columns count characters, 1-based. An interrupted frame (a deadline) is
+    located at its line's first character: the column it was stopped at is
+    happenstance and differs between Python versions."""
+    name = type_name(type(exc))
     formatted = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    out = {"type": type(exc).__name__, "message": str(exc), "file": None,
+    out = {"type": name, "message": _message(exc, name), "file": None,
            "line": None, "column": None, "traceback": formatted}
     if isinstance(exc, SyntaxError):
-        out["message"] = exc.msg or str(exc)
+        out["message"] = exc.msg or out["message"]
         if exc.filename and not str(exc.filename).startswith("<"):
             out["file"] = paths.real(exc.filename)
             out["line"] = exc.lineno or None
             out["column"] = exc.offset or (1 if exc.lineno else None)
             return out
-    frames = traceback.extract_tb(exc.__traceback__)
-    pick = None
-    for frame in frames:
-        if frame.filename and not frame.filename.startswith("<"):
-            if paths.is_workspace(frame.filename, root, libdirs):
-                pick = frame
-            elif pick is None:
-                pick = frame
+    pick = _located_frame(traceback.extract_tb(exc.__traceback__), root, libdirs)
     if pick is not None:
         out["file"] = paths.real(pick.filename)
         out["line"] = pick.lineno
@@ -58,6 +69,26 @@ def from_exception(exc, root, libdirs, interrupted=False):
         out["column"] = (char_column(line_text, colno) if colno is not None and not interrupted
                          else first_column(line_text))
     return out
+
+
+def _located_frame(frames, root, libdirs):
+    """The frame a Failure is located at (from_exception's rule)."""
+    innermost = None
+    for frame in reversed(frames):
+        if not frame.filename or frame.filename.startswith("<"):
+            continue
+        if root is None or paths.is_workspace(frame.filename, root, libdirs):
+            return frame
+        if innermost is None:
+            innermost = frame
+    return innermost
+
+
+def _message(exc, name):
+    try:
+        return str(exc)
+    except Exception:
+        return "<unprintable %s>" % name
 
 
 def _raw_line(frame):

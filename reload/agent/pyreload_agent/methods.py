@@ -104,7 +104,8 @@ def import_modules(modules, engine=None):
     """Import each module: {"imported": [...], "failures": [Failure...]}. The
     engine's rule when it is loaded (the embedded host's, so both report a
     failed import alike: located at the workspace frame, its module named);
-    without it, the same fields."""
+    when the engine could not be loaded, the same fields from rpc's minimal
+    describe_failure."""
     if engine is not None:
         return engine.api.import_modules(engine.state, modules)
     imported, failures = [], []

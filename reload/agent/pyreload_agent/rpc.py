@@ -149,7 +149,12 @@ def timeout_ms(params):
 
 
 def describe_failure(exc):
-    """Return the Failure dict (PROTOCOL.md) of an exception."""
+    """Return a Failure dict (PROTOCOL.md) of an exception without the
+    engine (it could not be loaded; no agent runs), and only then: with the
+    engine loaded, every Failure is the engine's (Agent.describe,
+    api.failure_of), the embedded host's rule. Minimal: the type named as
+    Python's traceback names it (as the engine does), located at the last
+    frame."""
     tb = exc.__traceback__
     file, line, col = None, None, None
     if isinstance(exc, SyntaxError):
@@ -158,6 +163,10 @@ def describe_failure(exc):
         last = traceback.extract_tb(tb)[-1]
         file, line = last.filename, last.lineno
     t = type(exc)
-    name = t.__qualname__ if t.__module__ == "builtins" else t.__module__ + "." + t.__qualname__
-    return {"type": name, "message": str(exc), "file": file, "line": line, "column": col,
+    name = t.__qualname__ if t.__module__ in ("builtins", "__main__") else t.__module__ + "." + t.__qualname__
+    try:
+        message = str(exc)
+    except Exception:
+        message = "<unprintable %s>" % name
+    return {"type": name, "message": message, "file": file, "line": line, "column": col,
             "traceback": "".join(traceback.format_exception(t, exc, tb))}

@@ -112,6 +112,17 @@ class Agent:
             raise rpc.RPCError(rpc.PYTHON_RAISED, msg, self.engine_error)
         return self.engine
 
+    def describe(self, exc):
+        """Return the Failure of exc: the engine's (api.failure_of, located in
+        this root's workspace, as the embedded host's), or, only when the
+        engine could not be loaded (or, a bug, raised here), rpc's minimal one."""
+        if self.engine is not None:
+            try:
+                return self.engine.api.failure_of(self.engine.state, exc)
+            except Exception:
+                self.log.debug("pyreload agent: the engine could not describe %r", exc, exc_info=True)
+        return rpc.describe_failure(exc)
+
     def _close_fds(self):
         with self._lock:
             conns = list(self._conns)
@@ -242,6 +253,7 @@ class Agent:
             try:
                 self.engine = engineload.Engine(self.root, "agent")
             except Exception as exc:
+                # The one Failure not built by the engine: it failed to load.
                 self.engine_error = rpc.describe_failure(exc)
                 self.log.warning("pyreload agent: engine not loaded: %s", exc)
 
@@ -268,7 +280,7 @@ class Agent:
         except DeadlineExceeded:
             job.error = rpc.RPCError(rpc.DEADLINE, "%s was interrupted at its deadline" % job.method)
         except BaseException as exc:
-            f = rpc.describe_failure(exc)
+            f = self.describe(exc)
             job.error = rpc.RPCError(rpc.PYTHON_RAISED, "%s: %s" % (f["type"], f["message"]), f)
         finally:
             with self._lock:

@@ -31,10 +31,19 @@ def run(entry, argv, root):
         _ENTRY["entry_state"] = "finished" if exc.code in (None, 0) else "failed"
         raise
     except BaseException as exc:
-        _ENTRY.update(entry_state="failed", entry_error=rpc.describe_failure(exc))
+        _ENTRY.update(entry_state="failed", entry_error=_describe(exc))
         raise
     _ENTRY["entry_state"] = "finished"
     return value
+
+
+def _describe(exc):
+    """The entry's Failure: this process's agent's (the engine's rule, the
+    embedded host's); rpc's minimal one only with no agent running."""
+    from . import current  # the package imports this module first
+
+    agent = current()
+    return agent.describe(exc) if agent is not None else rpc.describe_failure(exc)
 
 
 def _run(entry, argv, root):
