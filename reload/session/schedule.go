@@ -80,7 +80,9 @@ func (s *Session) Saved(path string) {
 	if p.timer != nil {
 		p.timer.Stop()
 	}
-	p.timer = time.AfterFunc(time.Duration(st.DebounceMS)*time.Millisecond, func() { s.debounced(pkg) })
+	p.timer = time.AfterFunc(time.Duration(st.DebounceMS)*time.Millisecond, func() {
+		s.safely("debounce", func() { s.debounced(pkg) })
+	})
 }
 
 // debounced runs when a package's debounce elapses.

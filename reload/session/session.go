@@ -227,16 +227,20 @@ func (s *Session) message(level Level, format string, args ...any) {
 	s.cfg.Events.Message(level, fmt.Sprintf(format, args...))
 }
 
-// goSafe runs f in a goroutine; a panic is logged, never fatal.
+// goSafe runs f in a goroutine, safely.
 func (s *Session) goSafe(what string, f func()) {
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				s.cfg.Log.Errorf("bug: panic in %s: %v", what, p)
-			}
-		}()
-		f()
+	go s.safely(what, f)
+}
+
+// safely runs f; a panic (in the session or in its owner's Events) is
+// logged, never fatal.
+func (s *Session) safely(what string, f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Log.Errorf("bug: panic in %s: %v", what, p)
+		}
 	}()
+	f()
 }
 
 // quiet is the logger of a session given none.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -324,4 +325,44 @@ func TestAFailedEntryRunsAgainWhenItsFileIsSaved(t *testing.T) {
 		assert.Contains(t, strings.Join(o.messages, "\n"), "the entry `app.py` failed at startup; running it again")
 	})
 	assert.Empty(t, reloads(host.in), "run again, not reloaded")
+}
+
+// panicky is an owner whose Reported and Unsaved panic once each.
+type panicky struct {
+	*owner
+	reported, unsaved atomic.Bool
+}
+
+func (p *panicky) Reported(d Done) {
+	if !p.reported.Swap(true) {
+		panic("the owner's bug")
+	}
+	p.owner.Reported(d)
+}
+
+func (p *panicky) Unsaved(path string) bool {
+	if !p.unsaved.Swap(true) {
+		panic("the owner's other bug")
+	}
+	return p.owner.Unsaved(path)
+}
+
+func TestAPanickingOwnerDoesNotStopTheSession(t *testing.T) {
+	root := workspace(t)
+	in := newFakeInterp(7, root, "shop")
+	o := &panicky{owner: &owner{settings: config.Default(), unsaved: map[string]bool{}}}
+	o.settings.DebounceMS = 100
+	s := New(context.Background(), Config{Root: root, Events: o, Workspace: o,
+		Interpreters: &fakeInterps{root: root, live: []reload.Interpreter{in}}})
+	t.Cleanup(s.Stop)
+	s.Start()
+	s.Saved(edit(t, root, "shop/core.py", "x = 2\n")) // its debounce meets the Unsaved panic
+	settle()
+	assert.Empty(t, reloads(in))
+	out := <-s.Reload("shop", false) // its report meets the Reported panic
+	require.Error(t, out.Err)
+	assert.Contains(t, out.Err.Error(), "internal error")
+	out = <-s.Reload("shop", false)
+	require.NoError(t, out.Err)
+	o.with(func(o *owner) { assert.Len(t, o.done, 1, "the session goes on") })
 }
