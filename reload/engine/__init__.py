@@ -23,6 +23,7 @@ import types
 LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh",
               "sources", "state", "statements", "partial", "update", "codedefs", "locate",
               "heap", "oldobjects", "watchdog", "patch", "scan", "resolve", "missing",
+              "flask_routing", "flask_remade",
               "reloader", "fixes", "adapterkit", "fw_flask", "fw_starlette", "fw_django",
               "fw_sqlalchemy", "fw_pydantic", "fw_celery", "fw_click", "fw_aiohttp",
               "fw_attrs", "adapters", "inplace", "leftover", "api")
