@@ -24,7 +24,8 @@ LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompi
               "sources", "state", "statements", "partial", "update", "codedefs", "locate",
               "heap", "oldobjects", "watchdog", "patch", "scan", "resolve", "missing",
               "flask_routing", "flask_remade",
-              "reloader", "fixes", "adapterkit", "fw_flask", "fw_starlette", "fw_django",
+              "reloader", "fixes", "adapterkit", "fw_flask", "starlette_apps",
+              "starlette_routes", "fw_starlette", "django_models", "django_urls", "fw_django",
               "fw_sqlalchemy", "fw_pydantic", "fw_celery", "fw_click", "fw_aiohttp",
               "fw_attrs", "adapters", "inplace", "leftover", "api")
 

@@ -1,9 +1,11 @@
 """What framework adapters share: which decorated functions an edit left
 undecorated (a route decorator removed, while the engine keeps the function
-object, which stays routed)."""
+object, which stays routed), what an adapter took care of, where a name is bound."""
 
 import ast
 import sys
+
+from . import locate
 
 
 def lost_decorators(ctx, module, name):
@@ -44,3 +46,18 @@ def unrouted(ctx, state, replaced):
         if key not in replaced and space.get(name) is value and lost_decorators(ctx, module, name):
             out.add(key)
     return out
+
+
+def took_care(ctx, handled):
+    """Take what an adapter handled out of ctx.unpaired (the callables made
+    again that the engine reports as not updated otherwise)."""
+    unpaired = getattr(ctx, "unpaired", None)
+    if isinstance(unpaired, list):
+        unpaired[:] = [u for u in unpaired if not handled(u[2])]
+
+
+def binding_span(ctx, path, key):
+    """The span of the statement binding key in path (its last binding)."""
+    idx = locate.index(ctx.st, path) if path else None
+    found = idx.bindings.get(key) if idx is not None else None
+    return found[-1][2] if found else None
