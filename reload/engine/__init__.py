@@ -22,12 +22,14 @@ import types
 
 LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh",
               "sources", "state", "statements", "partial", "update", "codedefs", "locate",
-              "heap", "oldobjects", "watchdog", "patch", "scan", "resolve", "missing",
+              "heap", "oldobjects", "watchdog", "patch", "holderwalk", "scan",
+              "fixrebind", "fixpatch", "fixdependents", "resolve", "missing",
               "flask_routing", "flask_remade",
               "reloader", "fixes", "adapterkit", "fw_flask", "starlette_apps",
               "starlette_routes", "fw_starlette", "django_models", "django_urls", "fw_django",
               "fw_sqlalchemy", "fw_pydantic", "fw_celery", "fw_click", "fw_aiohttp",
-              "fw_attrs", "adapters", "inplace", "leftover", "api")
+              "fw_attrs", "adapters", "runphase", "follow", "applyphase", "inplace",
+              "leftover", "api")
 
 
 def load(package, code_for, names):

@@ -1,30 +1,24 @@
 """Stale-reference scan: what outside a reloaded package still points at old code.
 
 Holder modules (workspace modules outside the package, and __main__) are read
-through their namespaces; instances come from one filtered pass over the gc
-heap; subclasses from type.__subclasses__; threads from sys._current_frames.
+through their namespaces (their values walked by holderwalk's rule); instances
+come from one filtered pass over the gc heap; subclasses from
+type.__subclasses__; threads from sys._current_frames.
 No per-object gc.get_referrers walk is ever made.
 """
 
 import collections
 import enum
-from itertools import islice
 import sys
 import threading
 import types
 
 from . import entries
 from . import heap
+from . import holderwalk
 from . import locate
 from . import oldobjects
 from . import paths
-
-CONTAINERS = (list, tuple, set, frozenset, dict, collections.deque)
-MAX_ITEMS = 100000
-MAX_DEPTH = 3
-NEST_LIMIT = 1000  # larger containers are searched for callables, not descended
-WALK_BUDGET = 20000  # objects looked into below one module-level value
-CALLABLE_KINDS = frozenset((types.FunctionType, types.MethodType))
 
 
 def workspace_modules(st, also=None):
@@ -128,7 +122,7 @@ def _scan_holder(sc, h):
             _binding(sc, h, name, own)
         elif id(type(value)) in old.classes and old.instance_binding(value):
             _instance(sc, h, name, value)
-        elif isinstance(value, CONTAINERS) or _is_plain_instance(value) or (
+        elif isinstance(value, holderwalk.CONTAINERS) or holderwalk.is_plain_instance(value) or (
                 isinstance(value, type) and getattr(value, "__module__", None) == h.name):
             _callbacks(sc, h, name, value)
     if h.idx is not None:
@@ -156,9 +150,10 @@ def _scan_libraries(sc, package):
     seen_targets = {e["target"] for e in sc.found}
     for hname, hmod in library_modules(package):
         for name, value in list(vars(hmod).items()):
-            if not (isinstance(value, CONTAINERS) or _is_plain_instance(value)):
+            if not (isinstance(value, holderwalk.CONTAINERS)
+                    or holderwalk.is_plain_instance(value)):
                 continue
-            for kind, om, obj in old_callables(old, value):
+            for kind, om, obj in holderwalk.old_callables(old, value):
                 sc.hits.add(id(om))
                 new = old.counterpart(kind, om, obj)
                 target = old.target(kind, om, obj)
@@ -226,99 +221,17 @@ def _member(sc, h, name, member):
            old.definition("class", om, old.counterpart("class", om, cls)))
 
 
-def _is_plain_instance(value):
-    return (hasattr(value, "__dict__") and not isinstance(
-        value, (type, types.ModuleType, types.FunctionType, types.MethodType,
-                types.BuiltinFunctionType, enum.Enum)))
-
-
-def old_callables(old, value):
-    """Return [(kind, om, obj)] of old functions/classes held inside value."""
-    out = []
-    seen = set()
-    _walk(old, value, 0, seen, out)
-    return out
-
-
-def children(value, depth):
-    """Return the objects a walk looks at inside value (None: not a holder).
-
-    The one rule every walk over holders follows (finding old code, telling
-    whether a container holds the new object, repairing containers): dict
-    values then keys, the items of the other containers, the attributes of a
-    plain object at any depth (framework objects keep user code a few
-    attributes down: an app's router's routes' endpoints), and a class's
-    container attributes at the top."""
-    if isinstance(value, dict):
-        return list(islice(value.values(), MAX_ITEMS)) + list(islice(value, MAX_ITEMS))
-    if isinstance(value, CONTAINERS):
-        return list(islice(value, MAX_ITEMS))
-    if isinstance(value, type):
-        if depth:
-            return None
-        return [v for v in vars(value).values() if isinstance(v, CONTAINERS)]
-    if _is_plain_instance(value):
-        try:
-            return list(vars(value).values())
-        except TypeError:
-            return None
-    return None
-
-
-def descends(item):
-    """Report whether a walk goes on into item (below the top)."""
-    return isinstance(item, CONTAINERS) or _is_plain_instance(item)
-
-
-def _walk(old, value, depth, seen, out):
-    if id(value) in seen or len(seen) > WALK_BUDGET:
-        return
-    seen.add(id(value))
-    items = children(value, depth)
-    if items is None:
-        return
-    kinds = set(map(type, items))  # C-speed look at what the container holds
-    direct = bool(kinds & CALLABLE_KINDS) or any(issubclass(k, type) for k in kinds)
-    nest = depth < MAX_DEPTH and len(items) <= NEST_LIMIT
-    if not direct and not nest:
-        return
-    for item in items:
-        own = old.owner(item) if direct else None
-        if own is not None:
-            if own[0] != "module" and all(own[2] is not o[2] for o in out):
-                out.append(own)
-        elif nest and descends(item):
-            _walk(old, item, depth + 1, seen, out)
-
-
-def contains_identity(value, obj):
-    """Report whether obj is (by identity) somewhere inside container value."""
-    seen = set()
-    stack = [(value, 0)]
-    while stack:
-        cur, depth = stack.pop()
-        if id(cur) in seen or len(seen) > WALK_BUDGET:
-            continue
-        seen.add(id(cur))
-        items = children(cur, depth)
-        for item in items or ():
-            if item is obj or (type(item) is types.MethodType and item.__func__ is obj):
-                return True
-            if depth < MAX_DEPTH and descends(item):
-                stack.append((item, depth + 1))
-    return False
-
 
 def _callbacks(sc, h, name, value):
     old, st = sc.old, sc.st
-    for kind, om, obj in old_callables(old, value):
+    for kind, om, obj in holderwalk.old_callables(old, value):
         sc.hits.add(id(om))
         new = old.counterpart(kind, om, obj)
         if old.is_fixed(obj, new):
             continue
         target = old.target(kind, om, obj)
         where, at = h.at(name)
-        twice = new is not None and contains_identity(value, new)
+        twice = new is not None and holderwalk.contains_identity(value, new)
         state = ("next to the new one, so it is registered twice" if twice
                  else "registered before the reload")
         label = st.describe(value) if st.describe is not None else None
