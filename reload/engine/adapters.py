@@ -1,7 +1,9 @@
 """Framework adapters and user hooks: what a reload must tell the frameworks.
 
 Like IPython's table of update rules, each adapter is a small module of its own
-(`fw_<name>.py`), listed in ADAPTERS in the order they run, and active only
+(`fw_<name>.py`, with its framework's mechanics in helper modules beside it when
+they are long: `flask_routing`, `starlette_routes`, `django_urls`...), listed in
+ADAPTERS in the order they run, and active only
 when one of its framework's modules is imported in the process (`MODULES`).
 The in-place reload calls, on every active adapter, with one Context:
 

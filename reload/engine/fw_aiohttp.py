@@ -30,7 +30,6 @@ import sys
 
 from . import heap
 from . import adapterkit
-from . import locate
 
 NAME = 'aiohttp'
 MODULES = ('aiohttp',)
@@ -139,9 +138,8 @@ def after(ctx):
             if Application is not None and isinstance(old, Application) and \
                     isinstance(new, Application) and id(old) in state["frozen"]:
                 _report_app(ctx, module, key)
-    unpaired = getattr(ctx, "unpaired", None)
-    if isinstance(unpaired, list) and Application is not None:  # reported above
-        unpaired[:] = [u for u in unpaired if not isinstance(u[2], Application)]
+    if Application is not None:  # reported above
+        adapterkit.took_care(ctx, lambda obj: isinstance(obj, Application))
     try:
         for key in adapterkit.unrouted(ctx, state, replaced):
             replaced[key] = None  # its route decorator was removed: its routes go
@@ -213,9 +211,7 @@ def _drop(router, route):
 
 def _report_app(ctx, module, key):
     path = getattr(sys.modules.get(module), "__file__", None)
-    idx = locate.index(ctx.st, path) if path else None
-    found = idx.bindings.get(key) if idx is not None else None
-    span = found[-1][2] if found else None
+    span = adapterkit.binding_span(ctx, path, key)
     ctx.report("restart-needed",
                "the aiohttp Application `%s.%s` was made again while the old one serves: its "
                "router, middlewares and signals are frozen with it; restart the app to serve "
