@@ -43,7 +43,7 @@ func startRun(t *testing.T, root string, args ...string) (*exec.Cmd, *testbinary
 			c.Close()
 		}
 		return len(clients) > 0
-	}, 20*time.Second, 20*time.Millisecond, "run never became reachable")
+	}, 20*time.Second, 20*time.Millisecond, "run never became reachable; its output: %s", out)
 	return cmd, out
 }
 
