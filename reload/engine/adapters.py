@@ -79,11 +79,13 @@ class Context:
                 pass
         self._undo = []
 
-    def report(self, code, message, where=None, holder="", name="", target="", new=None,
+    def report(self, code, message, where=None, holder=None, name=None, target=None, new=None,
                count=1):
-        """Add a finding (a Stale dict); where is (file, (line, col, end_line, end_col))."""
-        self.findings.append(entries.stale(code, message, where, holder, name, target, new,
-                                           count=count, real=self.st.real))
+        """Add a finding (a Stale dict); where is (file, (line, col, end_line, end_col)).
+        A holder, name or target not given (or empty) is None, as in the engine's own
+        findings: a fix target then matches on what is known only."""
+        self.findings.append(entries.stale(code, message, where, holder or None, name or None,
+                                           target or None, new, count=count, real=self.st.real))
 
 
 def active(hook_modules=()):
