@@ -35,4 +35,41 @@
     (apply #'call-process (car e2e-says) nil t nil (cdr e2e-says))
     (string-trim (buffer-string))))
 
+(defvar e2e-ready nil "The last pyreload/status \"ready\".")
+(add-hook 'pyreload-status-functions
+          (lambda (st) (when (equal (plist-get st :state) "ready") (setq e2e-ready st))))
+
+(defun e2e-app-ready ()
+  "Check that the root's interpreter is ready and the app serves."
+  (e2e-check "pyreload/status ready and the app serves"
+             (and (e2e-wait (lambda () e2e-ready) 120)
+                  (e2e-wait (lambda () (file-exists-p (expand-file-name ".port" e2e-root))) 60)
+                  (equal (e2e-says) "hello from shop"))
+             (format "ready=%S says=%S" e2e-ready (ignore-errors (e2e-says)))))
+
+(defun e2e-edit-and-save (buf)
+  "Edit shop/core.py's greeting in BUF and save it."
+  (with-current-buffer buf
+    (goto-char (point-min))
+    (search-forward "hello from shop")
+    (replace-match "hello, edited" t t)
+    (save-buffer)))
+
+(defun e2e-after-rebind (stale)
+  "Check that the rebind cleared (STALE) and the app serves the new code."
+  (e2e-check "the rebind clears the diagnostic"
+             (e2e-wait (lambda () (null (funcall stale))) 30)
+             (format "%S" (funcall stale)))
+  (e2e-check "the app serves the new code"
+             (e2e-wait (lambda () (equal (e2e-says) "hello, edited")) 30)
+             (e2e-says)))
+
+(defun e2e-main (run)
+  "Call RUN (which may `cl-return-from' its block e2e-run), then exit with the result."
+  (condition-case err
+      (cl-block e2e-run (funcall run))
+    (error (e2e-check "no error" nil (error-message-string err))))
+  (princ "done\n")
+  (kill-emacs (if (> e2e-failed 0) 1 0)))
+
 ;;; helpers.el ends here
