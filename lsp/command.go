@@ -28,7 +28,7 @@ var fixKinds = map[string]string{
 	CmdReloadDependents: reload.FixDependents, CmdFixAll: reload.FixAll,
 }
 
-// executeCommand queues the command's work on the root's worker and
+// executeCommand queues the command's work on the root's session and
 // answers when it is done, without blocking the read loop.
 func executeCommand(s *Server, p *protocol.ExecuteCommandParams) (any, error) {
 	args, err := parseArgs(p.Command, p.Arguments)
