@@ -29,7 +29,7 @@ def load_engine(package, sources_json, root, kind, accel, cache_dir=""):
     pkg = types.ModuleType(package)
     exec(code_for("__init__"), vars(pkg))
     api = pkg.load(pkg, code_for, sources)
-    return {"api": api, "state": pkg.start(api, root, kind, accel)}
+    return {"api": api, "state": pkg.start(api, root, kind, accel), "entrypoint": pkg.entrypoint}
 
 
 def _compiled(source, filename, cache_dir):
@@ -83,11 +83,13 @@ def prepare(root, paths=()):
     return "ok"
 
 
-def prepare_entry(entry, argv_json, root, describe):
+def prepare_entry(entry, argv_json, root, describe, entrypoint):
     """Return the handle dict of the user's entry, which run_entry then runs
     on the interpreter's main thread, as python3 runs a script. describe
-    turns an exception into a Failure dict."""
+    turns an exception into a Failure dict; entrypoint is the engine's
+    module of that name (how an entry is resolved, the agent's rule too)."""
     return {"entry": entry, "argv": json.loads(argv_json), "root": root, "describe": describe,
+            "entrypoint": entrypoint,
             "state": "running", "code": None, "error": None, "done": threading.Event(),
             "ident": threading.main_thread().ident}
 
@@ -95,7 +97,7 @@ def prepare_entry(entry, argv_json, root, describe):
 def run_entry(run):
     """Run the entry prepared by prepare_entry (on the main thread) to its end."""
     try:
-        value = _run_entry(run["entry"], run["argv"], run["root"])
+        value = _run_entry(run["entrypoint"], run["entry"], run["argv"], run["root"])
         # module:function exits as a console script does, sys.exit(main()),
         # when main returns an exit status (an int).
         code = value if isinstance(value, int) and not isinstance(value, bool) else 0
@@ -114,8 +116,9 @@ def run_entry(run):
 
 
 def _user_frames(tb):
-    """Skip the frames of this glue and of runpy: the user's code starts after."""
-    while tb is not None and (tb.tb_frame.f_code.co_filename == "<pyreload bootstrap>"
+    """Skip the frames of this glue, of the engine (its entrypoint) and of
+    runpy: the user's code starts after."""
+    while tb is not None and (tb.tb_frame.f_code.co_filename.startswith("<pyreload ")
                               or tb.tb_frame.f_code.co_filename.startswith("<frozen runpy")):
         tb = tb.tb_next
     return tb
@@ -139,29 +142,26 @@ def _exit_code(exc):
     return 1
 
 
-def _run_entry(entry, argv, root):
-    target = entry
-    if entry.endswith(".py") or os.sep in entry:
-        path = entry if os.path.isabs(entry) else os.path.join(root, entry)
-        if not os.path.exists(path):
-            raise FileNotFoundError("entry script %s does not exist" % path)
+def _run_entry(entrypoint, entry, argv, root):
+    """Resolve entry by the engine's rule (entrypoint: what a missing one
+    raises) and run it as __main__."""
+    kind = entrypoint.kind(entry)
+    if kind == "script":
+        path = entrypoint.script(entry, root)
         sys.argv = [path] + argv
         sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
         _run_script_as_main(path)
-        return
-    if ":" in target:
-        module, func = target.split(":", 1)
-        _require_module(module)
+        return None
+    if kind == "function":
+        module, func = entry.split(":", 1)
         sys.argv = [module] + argv
-        obj = importlib.import_module(module)
-        for part in func.split("."):
-            obj = getattr(obj, part)
-        return obj()
-    _require_module(target)
-    sys.argv = [target] + argv
+        return entrypoint.function(module, func)()
+    entrypoint.module(entry, as_main=True)
+    sys.argv = [entry] + argv
     # As `python -m`: the code runs in the real __main__ module, which stays
     # in sys.modules afterwards, so its objects live on for reloads.
-    runpy._run_module_as_main(target, alter_argv=True)
+    runpy._run_module_as_main(entry, alter_argv=True)
+    return None
 
 
 def _run_script_as_main(path):
@@ -172,15 +172,6 @@ def _run_script_as_main(path):
     main.__dict__.update({"__name__": "__main__", "__file__": path,
                           "__cached__": None, "__spec__": None, "__package__": None})
     exec(code, main.__dict__)
-
-
-def _require_module(name):
-    try:
-        found = importlib.util.find_spec(name) is not None
-    except ImportError:
-        found = False
-    if not found:
-        raise ModuleNotFoundError("No module named %r" % name, name=name)
 
 
 def entry_status(run):
@@ -291,7 +282,8 @@ def host_import(names_json):
 def host_start_entry(entry, argv_json):
     if _HOST.get("run") is not None and _HOST["run"]["state"] == "running":
         raise RuntimeError("the entry %s is already running" % _HOST["run"]["entry"])
-    _HOST["run"] = prepare_entry(entry, argv_json, _HOST["root"], _engine_failure)
+    _HOST["run"] = prepare_entry(entry, argv_json, _HOST["root"], _engine_failure,
+                                 _HOST["engine"]["entrypoint"])
     return json.dumps({"started": True, "ident": _HOST["run"]["ident"]})
 
 

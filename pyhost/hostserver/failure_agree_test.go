@@ -30,13 +30,23 @@ var agreeApp = map[string]string{
 	"agree_script.py":      "class Bad(Exception):\n    pass\n\n\nraise Bad('from the script')\n",
 }
 
+// entryApp is the missing-entry test's own package: the embedded
+// interpreter, shared by this package's tests, keeps agreeapp imported
+// from the other test's root.
+var entryApp = map[string]string{
+	"entryapp/__init__.py": "",
+	"entryapp/main.py":     "def main():\n    return 0\n",
+	"entryapp/broken.py":   "import json\nimport no_such_dependency\n\n\ndef main():\n    return 0\n",
+}
+
 // agentFailures runs the entries in /usr/bin/python3 with the agent
 // attached, as `python3 -m pyreload_agent` does, and returns each entry's
 // status entry_error, and, as "raised " + target, the -32000 data of a
 // request whose work calls that module:function target.
 const agentFailures = `
-import importlib, json, sys
+import importlib, json, os, sys
 root, out_path, entries = sys.argv[1], sys.argv[2], sys.argv[3:]
+calls = json.loads(os.environ["AGREE_CALLS"])
 sys.path.insert(0, root)
 import pyreload_agent
 from pyreload_agent import methods, server, target
@@ -49,7 +59,7 @@ for entry in entries:
     except BaseException:
         pass
     out[entry] = target.entry_status()["entry_error"]
-for name in ("agreeapp.errors:refuse", "agreeapp.main:main"):
+for name in calls:
     module, func = name.split(":")
     methods.dispatch = lambda agent, method, params: getattr(importlib.import_module(module), func)()
     job = server._Job("status", {})
@@ -71,8 +81,8 @@ func TestHostAndAgentDescribeAFailureAlike(t *testing.T) {
 	testbinary.WriteTree(t, root, agreeApp)
 	entries := []string{"agreeapp.main:main", "agreeapp.errors:refuse", "agree_script.py"}
 
-	host := hostFailures(t, root, entries)
-	agent := runAgentFailures(t, root, entries)
+	host := hostFailures(t, root, entries, entries[:2])
+	agent := runAgentFailures(t, root, entries, entries[:2])
 
 	want := map[string]reload.Failure{
 		"agreeapp.main:main":     {Type: "json.decoder.JSONDecodeError", File: filepath.Join(root, "agreeapp", "work.py"), Line: 5},
@@ -96,11 +106,51 @@ func TestHostAndAgentDescribeAFailureAlike(t *testing.T) {
 	}
 }
 
+// TestHostAndAgentReportAMissingEntryAlike: an entry that cannot be run
+// (a missing module or package of it, a package without __main__, a
+// module whose import raises, module:function naming a missing function,
+// a missing script) fails with the same Failure in the embedded host and
+// in the agent, by the engine's entrypoint rule: the exception raised
+// there is located nowhere (pyreload's own frames are never chosen), the
+// one raised by the user's code at its line. json:loads fails in a call
+// no user frame made: no file either, never the agent's or the host's.
+func TestHostAndAgentReportAMissingEntryAlike(t *testing.T) {
+	root, err := hostproto.CanonicalRoot(t.TempDir())
+	require.NoError(t, err)
+	testbinary.WriteTree(t, root, entryApp)
+	broken := reload.Failure{Type: "ModuleNotFoundError", Message: "No module named 'no_such_dependency'",
+		File: filepath.Join(root, "entryapp", "broken.py"), Line: 2, Column: 1}
+	want := map[string]reload.Failure{
+		"nosuchmod":            {Type: "ModuleNotFoundError", Message: "No module named 'nosuchmod'"},
+		"nope.sub":             {Type: "ModuleNotFoundError", Message: "No module named 'nope'"},
+		"entryapp":             {Type: "ModuleNotFoundError", Message: "No module named 'entryapp.__main__' ('entryapp' is a package and cannot be directly executed)"},
+		"entryapp.broken":      broken,
+		"entryapp.broken:main": broken,
+		"entryapp.main:nosuch": {Type: "AttributeError", Message: "module 'entryapp.main' has no attribute 'nosuch'"},
+		"missing_script.py":    {Type: "FileNotFoundError", Message: "entry script " + filepath.Join(root, "missing_script.py") + " does not exist"},
+		"json:loads":           {Type: "TypeError", Message: "loads() missing 1 required positional argument: 's'"},
+	}
+	var entries []string
+	for entry := range want {
+		entries = append(entries, entry)
+	}
+	host := hostFailures(t, root, entries, []string{})
+	agent := runAgentFailures(t, root, entries, []string{})
+	for name, w := range want {
+		h, a := host[name], agent[name]
+		require.NotNil(t, h, "the host's failure of %s", name)
+		require.NotNil(t, a, "the agent's failure of %s", name)
+		got := func(f *reload.Failure) [5]any { return [5]any{f.Type, f.Message, f.File, f.Line, f.Column} }
+		assert.Equal(t, got(&w), got(h), "the host's failure of %s", name)
+		assert.Equal(t, got(&w), got(a), "the agent's failure of %s", name)
+	}
+}
+
 // hostFailures loads the engine in the embedded interpreter as the host
 // does, runs each entry and reads its entry_error from status, and calls
 // each module:function entry (the -32000 error's data, as "raised " +
 // target).
-func hostFailures(t *testing.T, root string, entries []string) map[string]*reload.Failure {
+func hostFailures(t *testing.T, root string, entries, calls []string) map[string]*reload.Failure {
 	interp, err := pyhost.Start(pyhost.Options{})
 	require.NoError(t, err)
 	h := &Server{opts: Options{HostOptions: hostproto.HostOptions{Root: root}, Logf: t.Logf}, interp: interp, exitCode: make(chan int, 1)}
@@ -125,7 +175,7 @@ func hostFailures(t *testing.T, root string, entries []string) map[string]*reloa
 		assert.Equal(t, *end.Error, f, "status holds the entry's failure")
 		out[entry] = &f
 	}
-	for _, target := range entries[:2] {
+	for _, target := range calls {
 		_, err = h.Handle(ctx, "call", json.RawMessage(`{"target": "`+target+`"}`))
 		var re *hostproto.RemoteError
 		require.True(t, errors.As(err, &re), "call %s raises: %v", target, err)
@@ -135,14 +185,16 @@ func hostFailures(t *testing.T, root string, entries []string) map[string]*reloa
 	return out
 }
 
-func runAgentFailures(t *testing.T, root string, entries []string) map[string]*reload.Failure {
+func runAgentFailures(t *testing.T, root string, entries, calls []string) map[string]*reload.Failure {
 	runtime, err := os.MkdirTemp("", "prt")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(runtime) })
 	outPath := filepath.Join(t.TempDir(), "failures.json")
 	cmd := exec.Command("/usr/bin/python3", append([]string{"-c", agentFailures, root, outPath}, entries...)...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+runtime,
+	callsJSON, err := json.Marshal(calls)
+	require.NoError(t, err)
+	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+runtime, "AGREE_CALLS="+string(callsJSON),
 		"PYTHONPATH="+filepath.Join(testbinary.RepoRoot(), "reload", "agent"))
 	text, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", text)

@@ -20,8 +20,8 @@ import os
 import sys
 import types
 
-LOAD_ORDER = ("paths", "failure", "entries", "locks", "compileworker", "precompile", "fresh",
-              "sources", "state", "statements", "partial", "update", "codedefs", "locate",
+LOAD_ORDER = ("paths", "failure", "entrypoint", "entries", "locks", "compileworker", "precompile",
+              "fresh", "sources", "state", "statements", "partial", "update", "codedefs", "locate",
               "heap", "oldobjects", "watchdog", "patch", "holderwalk", "scan",
               "fixrebind", "fixpatch", "fixdependents", "resolve", "missing",
               "flask_routing", "flask_remade",

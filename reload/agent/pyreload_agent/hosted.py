@@ -16,6 +16,7 @@ import threading
 import time
 import traceback
 
+from . import engineload
 from . import methods
 from . import start
 from . import target
@@ -110,10 +111,13 @@ def _exit_code(code):
 
 
 def _user_frames(tb):
-    """Skip the agent's and runpy's frames: the user's code starts after."""
+    """Skip the agent's, the engine's (its entrypoint) and runpy's frames:
+    the user's code starts after."""
+    engine = os.path.join(engineload.engine_dir(), "")
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if not (name.startswith(_HERE) or os.path.basename(name) == "runpy.py" or name.startswith("<frozen runpy")):
+        if not (name.startswith(_HERE) or name.startswith(engine) or os.path.basename(name) == "runpy.py"
+                or name.startswith("<frozen runpy")):
             break
         tb = tb.tb_next
     return tb

@@ -7,6 +7,7 @@ import os
 import runpy
 import sys
 
+from . import engineload
 from . import rpc
 
 # _ENTRY is the entry of this process (inherited by forked workers).
@@ -15,10 +16,6 @@ _ENTRY = {"entry": None, "entry_state": "idle", "entry_error": None}
 
 def entry_status():
     return dict(_ENTRY)
-
-
-def is_script(entry):
-    return entry.endswith(".py") or os.sep in entry
 
 
 def run(entry, argv, root):
@@ -47,23 +44,54 @@ def _describe(exc):
 
 
 def _run(entry, argv, root):
-    if is_script(entry):
-        path = entry if os.path.isabs(entry) else os.path.abspath(entry)
-        if not os.path.exists(path) and not os.path.isabs(entry):
-            path = os.path.join(root, entry)
-        if not os.path.exists(path):
-            raise FileNotFoundError("entry script %s does not exist" % entry)
+    """Resolve entry by the engine's rule (its entrypoint module: what a
+    missing one raises, the embedded host's rule too) and run it as __main__."""
+    rule = _entrypoint()
+    kind = rule.kind(entry) if rule is not None else _plain_kind(entry)
+    if kind == "script":
+        path = rule.script(entry, root) if rule is not None else _plain_script(entry, root)
         sys.argv = [path] + list(argv)
         sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
         runpy.run_path(path, run_name="__main__")
         return None
-    if ":" in entry:
+    if kind == "function":
         module, func = entry.split(":", 1)
         sys.argv = [module] + list(argv)
-        obj = importlib.import_module(module)
-        for part in func.split("."):
-            obj = getattr(obj, part)
-        return obj()
+        return (rule.function if rule is not None else _plain_function)(module, func)()
+    if rule is not None:
+        rule.module(entry, as_main=True)
     sys.argv = [entry] + list(argv)
     runpy.run_module(entry, run_name="__main__", alter_sys=True)
     return None
+
+
+def _entrypoint():
+    """The engine's entrypoint module, or None when the engine cannot be
+    loaded: then the _plain_ functions resolve the entry, with Python's own
+    errors (runpy's)."""
+    try:
+        return engineload.load_package().entrypoint
+    except Exception:
+        return None
+
+
+def _plain_kind(entry):
+    if entry.endswith(".py") or os.sep in entry:
+        return "script"
+    return "function" if ":" in entry else "module"
+
+
+def _plain_script(entry, root):
+    path = entry if os.path.isabs(entry) else os.path.abspath(entry)
+    if not os.path.exists(path) and not os.path.isabs(entry):
+        path = os.path.join(root, entry)
+    if not os.path.exists(path):
+        raise FileNotFoundError("entry script %s does not exist" % path)
+    return path
+
+
+def _plain_function(module, func):
+    obj = importlib.import_module(module)
+    for part in func.split("."):
+        obj = getattr(obj, part)
+    return obj

@@ -49,6 +49,25 @@ class FailureTest(AgentCase):
         self.assertEqual(self.where(fail), ("json.decoder.JSONDecodeError", self.work, 5))
         self.assertEqual(fail["column"], 12 if sys.version_info >= (3, 11) else 1)
 
+    def test_a_missing_entry_fails_as_in_the_embedded_host(self):
+        # The engine's entrypoint rule; the agent's own frames (target.py,
+        # the engine's files) are never where a failure is located.
+        agent = pyreload_agent.start(self.root)
+        self.assertIsNotNone(agent.engine, agent.engine_error)
+        want = {
+            "no_such_entry_mod": ("ModuleNotFoundError", "No module named 'no_such_entry_mod'"),
+            "failpkg.work:nosuch": ("AttributeError", "module 'failpkg.work' has no attribute 'nosuch'"),
+            "json:loads": ("TypeError", "loads() missing 1 required positional argument: 's'"),
+            "no_such_script.py": ("FileNotFoundError", "entry script %s does not exist"
+                                  % os.path.join(self.root, "no_such_script.py")),
+        }
+        for entry, (kind, message) in want.items():
+            with self.assertRaises(Exception):
+                target.run(entry, [], self.root)
+            fail = target.entry_status()["entry_error"]
+            self.assertEqual((fail["type"], fail["message"], fail["file"], fail["line"]),
+                             (kind, message, None, None), entry)
+
     def test_a_request_that_raises_carries_the_engines_failure(self):
         agent = pyreload_agent.start(self.root)
         conn = Conn(agent.socket_path)

@@ -2,6 +2,7 @@
 rule the engine, the embedded host and the agent describe exceptions by.
 pyhost/hostserver/failure_agree_test.go holds the host and the agent to it."""
 
+import textwrap
 import unittest
 
 from .harness import run
@@ -22,6 +23,15 @@ FILES = {
         "    raise Refused('no')\n"
     ),
 }
+
+# catch(fn) returns what fn raises, caught in a frame of no file: the
+# script's own frames (below ROOT) are then not the only real ones left.
+CATCH = '''
+space = {}
+exec(compile("def catch(fn):\\n    try:\\n        fn()\\n    except BaseException as exc:\\n"
+             "        return exc\\n", "<test>", "exec"), space)
+catch = space["catch"]
+'''
 
 
 class FailureRuleTest(unittest.TestCase):
@@ -72,6 +82,77 @@ class FailureRuleTest(unittest.TestCase):
         self.assertEqual(result["builtin"], "ValueError")
         self.assertEqual(result["syntax"]["file"], "bad.py")
         self.assertEqual(result["syntax"]["line"], 1)
+
+    def test_pyreloads_own_frames_are_never_chosen(self):
+        # The engine's frames (here its entrypoint module, called by the
+        # stdlib's copy, called by this script) are skipped: without a
+        # workspace frame the failure is located in the library, and an
+        # exception only pyreload's frames saw has no file.
+        result, _, _ = run(FILES, CATCH + textwrap.dedent('''
+            import copy, functools
+            pkg = driver.load_package(os.path.dirname(api.failure.__file__))
+            elsewhere = os.path.join(ROOT, "elsewhere")
+
+            def where(fn, root):
+                f = pkg.failure.from_exception(catch(fn), root, state.libdirs)
+                return [os.path.basename(f["file"]) if f["file"] else None, f["type"]]
+
+            class Holder:
+                pass
+
+            holder = Holder()
+            holder.__deepcopy__ = functools.partial(pkg.entrypoint.module, "no_such_mod")
+            RESULT["library"] = where(lambda: copy.deepcopy(holder), elsewhere)
+            RESULT["library_no_root"] = where(lambda: copy.deepcopy(holder), None)
+            RESULT["engine_only"] = where(functools.partial(pkg.entrypoint.module, "no_such_mod"), elsewhere)
+        '''))
+        self.assertEqual(result["library"], ["copy.py", "ModuleNotFoundError"])
+        self.assertEqual(result["library_no_root"], ["copy.py", "ModuleNotFoundError"])
+        self.assertEqual(result["engine_only"], [None, "ModuleNotFoundError"])
+
+    def test_entry_failures(self):
+        # The entry's rule (entrypoint.py), which the embedded host and the
+        # agent both follow (failure_agree_test.go runs both).
+        files = dict(FILES)
+        files["shop/broken.py"] = "import json\nimport no_such_dependency\n"
+        result, _, _ = run(files, CATCH + textwrap.dedent('''
+            import functools
+            pkg = driver.load_package(os.path.dirname(api.failure.__file__))
+            entry = pkg.entrypoint
+
+            def describe(fn, *args):
+                exc = catch(functools.partial(fn, *args))
+                if exc is not None:
+                    f = pkg.failure.from_exception(exc, ROOT, state.libdirs)
+                    return [f["type"], f["message"].replace(ROOT, "ROOT"), f["file"] and os.path.relpath(f["file"], ROOT), f["line"]]
+                return "ran"
+
+            RESULT["kinds"] = [entry.kind(e) for e in ("shop.work", "shop.work:parse", "app.py", "sub/app")]
+            RESULT["module"] = describe(entry.module, "no_such_mod")
+            RESULT["parent"] = describe(entry.module, "nope.sub")
+            RESULT["package"] = describe(entry.module, "shop", True)
+            RESULT["package_plain"] = describe(entry.module, "shop")
+            RESULT["broken"] = describe(entry.module, "shop.broken.x")
+            RESULT["broken_fn"] = describe(entry.function, "shop.broken", "main")
+            RESULT["function"] = describe(entry.function, "shop.work", "nosuch")
+            RESULT["found"] = entry.function("shop.work", "parse").__name__
+            RESULT["script"] = describe(entry.script, "missing.py", ROOT)
+            RESULT["script_found"] = os.path.relpath(entry.script("shop/work.py", ROOT), ROOT)
+        '''))
+        self.assertEqual(result["kinds"], ["module", "function", "script", "script"])
+        self.assertEqual(result["module"], ["ModuleNotFoundError", "No module named 'no_such_mod'", None, None])
+        self.assertEqual(result["parent"], ["ModuleNotFoundError", "No module named 'nope'", None, None])
+        self.assertEqual(result["package"][:1] + result["package"][2:], ["ModuleNotFoundError", None, None])
+        self.assertIn("'shop.__main__'", result["package"][1])
+        self.assertEqual(result["package_plain"], "ran")
+        missing_dep = ["ModuleNotFoundError", "No module named 'no_such_dependency'", "shop/broken.py", 2]
+        self.assertEqual(result["broken"], missing_dep, "an existing module's own ImportError is its failure")
+        self.assertEqual(result["broken_fn"], missing_dep)
+        self.assertEqual(result["function"], ["AttributeError", "module 'shop.work' has no attribute 'nosuch'", None, None])
+        self.assertEqual(result["found"], "parse")
+        self.assertEqual(result["script"][0], "FileNotFoundError")
+        self.assertEqual(result["script"][1:], ["entry script ROOT/missing.py does not exist", None, None])
+        self.assertEqual(result["script_found"], "shop/work.py")
 
 
 if __name__ == "__main__":
