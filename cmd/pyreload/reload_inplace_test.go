@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,7 +22,10 @@ func TestReloadInPlaceFromTheTerminal(t *testing.T) {
 		"shop/core.py":     "SESSIONS = {}\n\n\ndef hello():\n    return 'v1'\n",
 		"app.py":           "import time\nfrom shop.core import hello, SESSIONS\nSESSIONS['a'] = 1\nprint('running', flush=True)\nwhile True:\n    time.sleep(0.05)\n",
 	})
-	startRun(t, root, "app.py")
+	_, out := startRun(t, root, "app.py")
+	// The socket answers before the app has imported shop: reload once it has.
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "running") },
+		20*time.Second, 10*time.Millisecond, "the app never ran: %s", out)
 	edit := func(body string) {
 		require.NoError(t, os.WriteFile(filepath.Join(root, "shop", "core.py"),
 			[]byte("SESSIONS = {}\n\n\ndef hello():\n    return '"+body+"'\n"), 0o644))

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,6 +42,9 @@ func TestHostAnswersAbsurdTimeoutsTheSameWay(t *testing.T) {
 		"app.py":           "import time, shop\nprint('running', flush=True)\nwhile True:\n    time.sleep(0.05)\n",
 	})
 	_, out := startRun(t, root, "app.py")
+	// The socket answers before the app has imported shop: reload once it has.
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "running") },
+		20*time.Second, 10*time.Millisecond, "the app never ran: %s", out)
 	conn, r := rawHostConn(t, root)
 	for _, tc := range []struct {
 		timeout string
