@@ -29,7 +29,8 @@ def load_engine(package, sources_json, root, kind, accel, cache_dir=""):
     pkg = types.ModuleType(package)
     exec(code_for("__init__"), vars(pkg))
     api = pkg.load(pkg, code_for, sources)
-    return {"api": api, "state": pkg.start(api, root, kind, accel), "entrypoint": pkg.entrypoint}
+    return {"api": api, "state": pkg.start(api, root, kind, accel), "entrypoint": pkg.entrypoint,
+            "ownframes": pkg.ownframes}
 
 
 def _compiled(source, filename, cache_dir):
@@ -83,13 +84,14 @@ def prepare(root, paths=()):
     return "ok"
 
 
-def prepare_entry(entry, argv_json, root, describe, entrypoint):
+def prepare_entry(entry, argv_json, root, describe, entrypoint, ownframes):
     """Return the handle dict of the user's entry, which run_entry then runs
     on the interpreter's main thread, as python3 runs a script. describe
-    turns an exception into a Failure dict; entrypoint is the engine's
-    module of that name (how an entry is resolved, the agent's rule too)."""
+    turns an exception into a Failure dict; entrypoint and ownframes are
+    the engine's modules of those names (how an entry is resolved; which
+    frames of its traceback are the user's: the agent's rules too)."""
     return {"entry": entry, "argv": json.loads(argv_json), "root": root, "describe": describe,
-            "entrypoint": entrypoint,
+            "entrypoint": entrypoint, "ownframes": ownframes,
             "state": "running", "code": None, "error": None, "done": threading.Event(),
             "ident": threading.main_thread().ident}
 
@@ -110,22 +112,16 @@ def run_entry(run):
     except BaseException as exc:
         run["state"], run["code"] = "failed", 1
         run["error"] = run["describe"](exc)
-        _print_user_traceback(exc)
+        _print_user_traceback(exc, run["ownframes"])
     finally:
         run["done"].set()
 
 
-def _user_frames(tb):
-    """Skip the frames of this glue, of the engine (its entrypoint) and of
-    runpy: the user's code starts after."""
-    while tb is not None and (tb.tb_frame.f_code.co_filename.startswith("<pyreload ")
-                              or tb.tb_frame.f_code.co_filename.startswith("<frozen runpy")):
-        tb = tb.tb_next
-    return tb
-
-
-def _print_user_traceback(exc):
-    tb = _user_frames(exc.__traceback__)
+def _print_user_traceback(exc, ownframes):
+    """Print exc from the user's first frame: the leading frames of this
+    glue, of the engine (its entrypoint), of runpy and of importlib
+    skipped, by the engine's rule (ownframes.user_tb; the agent's too)."""
+    tb = ownframes.user_tb(exc.__traceback__, ownframes.own_dirs())
     if tb is None:
         print("pyreload: %s: %s" % (type(exc).__name__, exc), file=sys.stderr)
     else:
@@ -210,13 +206,14 @@ def at_exit():
     return "ok"
 
 
-def call_target(target, args_json):
-    """Call module:function with JSON args; return its JSON value (or repr)."""
+def call_target(entrypoint, target, args_json):
+    """Call module:function with JSON args; return its JSON value (or repr).
+    The function is found by the engine's rule (entrypoint.function, an
+    entry's: what a missing one raises)."""
+    if entrypoint.kind(target) != "function":
+        raise ValueError("call needs a target module:function, not %r" % target)
     module, func = target.split(":", 1)
-    obj = importlib.import_module(module)
-    for part in func.split("."):
-        obj = getattr(obj, part)
-    value = obj(*json.loads(args_json))
+    value = entrypoint.function(module, func)(*json.loads(args_json))
     try:
         return json.dumps({"value": value})
     except (TypeError, ValueError):
@@ -282,8 +279,9 @@ def host_import(names_json):
 def host_start_entry(entry, argv_json):
     if _HOST.get("run") is not None and _HOST["run"]["state"] == "running":
         raise RuntimeError("the entry %s is already running" % _HOST["run"]["entry"])
+    engine = _HOST["engine"]
     _HOST["run"] = prepare_entry(entry, argv_json, _HOST["root"], _engine_failure,
-                                 _HOST["engine"]["entrypoint"])
+                                 engine["entrypoint"], engine["ownframes"])
     return json.dumps({"started": True, "ident": _HOST["run"]["ident"]})
 
 
@@ -298,4 +296,4 @@ def host_wait_entry(timeout):
 
 
 def host_call(target, args_json):
-    return call_target(target, args_json)
+    return call_target(_HOST["engine"]["entrypoint"], target, args_json)

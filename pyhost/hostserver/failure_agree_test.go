@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -114,6 +115,10 @@ func TestHostAndAgentDescribeAFailureAlike(t *testing.T) {
 // there is located nowhere (pyreload's own frames are never chosen), the
 // one raised by the user's code at its line. json:loads fails in a call
 // no user frame made: no file either, never the agent's or the host's.
+// The host's call request finds its module:function by the same rule:
+// its -32000 data is the run's Failure of that target (a module below a
+// module that is no package included, which import_module words
+// differently).
 func TestHostAndAgentReportAMissingEntryAlike(t *testing.T) {
 	root, err := hostproto.CanonicalRoot(t.TempDir())
 	require.NoError(t, err)
@@ -121,20 +126,24 @@ func TestHostAndAgentReportAMissingEntryAlike(t *testing.T) {
 	broken := reload.Failure{Type: "ModuleNotFoundError", Message: "No module named 'no_such_dependency'",
 		File: filepath.Join(root, "entryapp", "broken.py"), Line: 2, Column: 1}
 	want := map[string]reload.Failure{
-		"nosuchmod":            {Type: "ModuleNotFoundError", Message: "No module named 'nosuchmod'"},
-		"nope.sub":             {Type: "ModuleNotFoundError", Message: "No module named 'nope'"},
-		"entryapp":             {Type: "ModuleNotFoundError", Message: "No module named 'entryapp.__main__' ('entryapp' is a package and cannot be directly executed)"},
-		"entryapp.broken":      broken,
-		"entryapp.broken:main": broken,
-		"entryapp.main:nosuch": {Type: "AttributeError", Message: "module 'entryapp.main' has no attribute 'nosuch'"},
-		"missing_script.py":    {Type: "FileNotFoundError", Message: "entry script " + filepath.Join(root, "missing_script.py") + " does not exist"},
-		"json:loads":           {Type: "TypeError", Message: "loads() missing 1 required positional argument: 's'"},
+		"nosuchmod":              {Type: "ModuleNotFoundError", Message: "No module named 'nosuchmod'"},
+		"nope.sub":               {Type: "ModuleNotFoundError", Message: "No module named 'nope'"},
+		"entryapp":               {Type: "ModuleNotFoundError", Message: "No module named 'entryapp.__main__' ('entryapp' is a package and cannot be directly executed)"},
+		"entryapp.broken":        broken,
+		"entryapp.broken:main":   broken,
+		"entryapp.main:nosuch":   {Type: "AttributeError", Message: "module 'entryapp.main' has no attribute 'nosuch'"},
+		"missing_script.py":      {Type: "FileNotFoundError", Message: "entry script " + filepath.Join(root, "missing_script.py") + " does not exist"},
+		"json:loads":             {Type: "TypeError", Message: "loads() missing 1 required positional argument: 's'"},
+		"entryapp.main.sub:main": {Type: "ModuleNotFoundError", Message: "No module named 'entryapp.main.sub'"},
 	}
-	var entries []string
+	var entries, calls []string
 	for entry := range want {
 		entries = append(entries, entry)
+		if strings.Contains(entry, ":") {
+			calls = append(calls, entry)
+		}
 	}
-	host := hostFailures(t, root, entries, []string{})
+	host := hostFailures(t, root, entries, calls)
 	agent := runAgentFailures(t, root, entries, []string{})
 	for name, w := range want {
 		h, a := host[name], agent[name]
@@ -143,6 +152,12 @@ func TestHostAndAgentReportAMissingEntryAlike(t *testing.T) {
 		got := func(f *reload.Failure) [5]any { return [5]any{f.Type, f.Message, f.File, f.Line, f.Column} }
 		assert.Equal(t, got(&w), got(h), "the host's failure of %s", name)
 		assert.Equal(t, got(&w), got(a), "the agent's failure of %s", name)
+	}
+	for _, target := range calls {
+		w, h := want[target], host["raised "+target]
+		require.NotNil(t, h, "the host's call of %s", target)
+		got := func(f *reload.Failure) [5]any { return [5]any{f.Type, f.Message, f.File, f.Line, f.Column} }
+		assert.Equal(t, got(&w), got(h), "the host's call of %s: the entry's rule", target)
 	}
 }
 

@@ -20,7 +20,7 @@ import os
 import sys
 import types
 
-LOAD_ORDER = ("paths", "failure", "entrypoint", "entries", "locks", "compileworker", "precompile",
+LOAD_ORDER = ("paths", "ownframes", "failure", "entrypoint", "entries", "locks", "compileworker", "precompile",
               "fresh", "sources", "state", "statements", "partial", "update", "codedefs", "locate",
               "heap", "oldobjects", "watchdog", "patch", "holderwalk", "scan",
               "fixrebind", "fixpatch", "fixdependents", "resolve", "missing",

@@ -2,8 +2,9 @@
 TARGET``): a module (``pkg.app``), ``module:function`` (``pkg.app:main``)
 or a script path. This module is the one rule of how an entry is resolved
 and of what a missing one raises, which the embedded host
-(pyhost/hostserver/bootstrap.py) and the agent (pyreload_agent/target.py)
-both follow, so that both report one Failure (PROTOCOL.md "Failure"):
+(pyhost/hostserver/bootstrap.py: its entry and the ``call`` request's
+``module:function``) and the agent (pyreload_agent/target.py) both follow,
+so that both report one Failure (PROTOCOL.md "Failure"):
 
 - a missing module (or a missing package of it): ModuleNotFoundError
   "No module named 'x'", without a file;

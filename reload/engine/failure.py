@@ -1,10 +1,9 @@
 """Failure dicts (PROTOCOL.md "Failure") built from exceptions or refusals."""
 
-import os
-import sys
 import threading
 import traceback
 
+from . import ownframes
 from . import paths
 
 
@@ -49,8 +48,9 @@ def from_exception(exc, root=None, libdirs=(), interrupted=False):
     frame (below root, outside libdirs), else the innermost real frame (its
     file a path, not "<...>"); without a root, the innermost real frame.
     pyreload's own frames (the engine's files, the agent's, the host's
-    "<pyreload ...>" glue) are never chosen: an exception raised there
-    (a missing entry) has no file.
+    "<pyreload ...>" glue: ownframes, the one rule of which frames are
+    pyreload's) are never chosen: an exception raised there (a missing
+    entry) has no file.
     Columns count characters, 1-based. An interrupted frame (a deadline) is
     located at its line's first character: the column it was stopped at is
     happenstance and differs between Python versions."""
@@ -77,36 +77,10 @@ def from_exception(exc, root=None, libdirs=(), interrupted=False):
 
 
 def _located_frame(frames, root, libdirs):
-    """The frame a Failure is located at (from_exception's rule)."""
-    innermost = None
-    own = None
-    for frame in reversed(frames):
-        if not frame.filename or frame.filename.startswith("<"):
-            continue
-        own = own if own is not None else _own_dirs()
-        if any(paths.under(paths.real(frame.filename), d) for d in own):
-            continue
-        if root is None or paths.is_workspace(frame.filename, root, libdirs):
-            return frame
-        if innermost is None:
-            innermost = frame
-    return innermost
-
-
-def _own_dirs():
-    """The directories of pyreload's own Python files in this process: the
-    engine's (from its real files: the agent's and the tests'; the embedded
-    host's are "<pyreload engine>/...") and, when the engine is a
-    subpackage (the agent's pyreload_agent.engine), its parent package's."""
-    dirs = []
-    here = os.path.dirname(__file__)
-    if here and not here.startswith("<"):
-        dirs.append(paths.real(here))
-    parent = __name__.rpartition(".")[0].rpartition(".")[0]
-    parent_file = getattr(sys.modules.get(parent), "__file__", None) if parent else None
-    if parent_file:
-        dirs.append(paths.real(os.path.dirname(parent_file)))
-    return dirs
+    """The frame a Failure is located at (from_exception's rule, whose
+    frames part is ownframes.located: pyreload's own frames skipped)."""
+    workspace = None if root is None else (lambda name: paths.is_workspace(name, root, libdirs))
+    return ownframes.located(frames, ownframes.own_dirs(), workspace)
 
 
 def _message(exc, name):

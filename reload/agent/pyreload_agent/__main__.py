@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from . import rpc
 from . import start
 from . import target
 
@@ -38,8 +39,31 @@ def main(argv=None):
     agent = start(root, tcp=opts.tcp, token_file=opts.token_file, follow_fork=not opts.no_follow_fork)
     if agent.tcp_address:
         sys.stderr.write("pyreload agent: TCP %s:%d, token file %s\n" % (agent.tcp_address[0], agent.tcp_address[1], agent.token_file))
-    value = target.run(opts.target, opts.args, root)
+    try:
+        value = target.run(opts.target, opts.args, root)
+    except SystemExit:
+        raise
+    except BaseException:
+        sys.excepthook = _user_frames_hook(sys.excepthook)
+        raise
     return value if isinstance(value, int) else 0
+
+
+def _user_frames_hook(hook):
+    """sys.excepthook for the entry's exception leaving main: Python prints
+    it (through the app's own hook, if it set one) and exits as python3
+    would (1; a Ctrl-C as SIGINT), its traceback from the user's first
+    frame, as ``pyreload run`` prints it (rpc.user_frames): not the
+    agent's, the engine's or runpy's frames."""
+
+    def print_user_frames(exc_type, exc, tb):
+        sys.excepthook = hook
+        if isinstance(exc, BaseException):
+            tb = rpc.user_frames(tb)
+            exc = exc.with_traceback(tb)
+        hook(exc_type, exc, tb)
+
+    return print_user_frames
 
 
 if __name__ == "__main__":

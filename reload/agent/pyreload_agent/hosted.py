@@ -16,8 +16,8 @@ import threading
 import time
 import traceback
 
-from . import engineload
 from . import methods
+from . import rpc
 from . import start
 from . import target
 
@@ -88,7 +88,8 @@ def main(argv):
 
 def _run_entry(entry, args, root):
     """Run the entry as python3 would; returns its exit code (the traceback
-    of an exception it raised printed without the agent's frames)."""
+    of an exception it raised printed from the user's first frame, as the
+    embedded host prints it: rpc.user_frames)."""
     try:
         value = target.run(entry, args, root)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
@@ -97,7 +98,7 @@ def _run_entry(entry, args, root):
     except KeyboardInterrupt:
         return 130  # Ctrl-C the app did not handle, or a shutdown
     except BaseException as exc:
-        traceback.print_exception(type(exc), exc, _user_frames(exc.__traceback__), file=sys.stderr)
+        traceback.print_exception(type(exc), exc, rpc.user_frames(exc.__traceback__), file=sys.stderr)
         return 1
 
 
@@ -108,19 +109,6 @@ def _exit_code(code):
         return code
     sys.stderr.write("%s\n" % (code,))
     return 1
-
-
-def _user_frames(tb):
-    """Skip the agent's, the engine's (its entrypoint) and runpy's frames:
-    the user's code starts after."""
-    engine = os.path.join(engineload.engine_dir(), "")
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if not (name.startswith(_HERE) or name.startswith(engine) or os.path.basename(name) == "runpy.py"
-                or name.startswith("<frozen runpy")):
-            break
-        tb = tb.tb_next
-    return tb
 
 
 def _stop_on_shutdown(agent, running):

@@ -1,10 +1,16 @@
 """JSON-RPC 2.0 framing of the host protocol: one JSON object per line, the
-protocol's error codes, and exceptions turned into Failure dicts."""
+protocol's error codes, exceptions turned into Failure dicts without the
+engine, and which frames of a traceback are the user's (the engine's
+ownframes rule, loaded alone)."""
 
 import json
 import math
+import os
 import re
 import traceback
+import types
+
+from . import engineload
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -153,15 +159,19 @@ def describe_failure(exc):
     engine (it could not be loaded; no agent runs), and only then: with the
     engine loaded, every Failure is the engine's (Agent.describe,
     api.failure_of), the embedded host's rule. Minimal: the type named as
-    Python's traceback names it (as the engine does), located at the last
-    frame."""
+    Python's traceback names it (as the engine does), located at the
+    innermost real frame that is not pyreload's own (the engine's rule
+    without a root: its ownframes module, loaded alone)."""
     tb = exc.__traceback__
     file, line, col = None, None, None
     if isinstance(exc, SyntaxError):
         file, line, col = exc.filename, exc.lineno, exc.offset
     elif tb is not None:
-        last = traceback.extract_tb(tb)[-1]
-        file, line = last.filename, last.lineno
+        frames = traceback.extract_tb(tb)
+        rule = own_frames()
+        last = rule.located(frames, rule.own_dirs()) if rule is not None else frames[-1]
+        if last is not None:
+            file, line = last.filename, last.lineno
     t = type(exc)
     name = t.__qualname__ if t.__module__ in ("builtins", "__main__") else t.__module__ + "." + t.__qualname__
     try:
@@ -170,3 +180,34 @@ def describe_failure(exc):
         message = "<unprintable %s>" % name
     return {"type": name, "message": message, "file": file, "line": line, "column": col,
             "traceback": "".join(traceback.format_exception(t, exc, tb))}
+
+
+_OWN_FRAMES = {}  # "module": ownframes loaded alone (or None), once per process
+
+
+def own_frames():
+    """The engine's ownframes module (which frames are pyreload's own and
+    which the user's), loaded alone once, named as in the engine: it
+    imports no other engine module, so that it serves when the engine
+    cannot be loaded. None when its file cannot be read (no engine at all:
+    then nothing is skipped)."""
+    if "module" not in _OWN_FRAMES:
+        path = os.path.join(engineload.engine_dir(), "ownframes.py")
+        module = types.ModuleType(engineload.PACKAGE + ".ownframes")
+        module.__file__ = path
+        try:
+            with open(path, "rb") as handle:
+                exec(compile(handle.read(), path, "exec"), vars(module))
+        except Exception:
+            module = None
+        _OWN_FRAMES["module"] = module
+    return _OWN_FRAMES["module"]
+
+
+def user_frames(tb):
+    """The traceback of a failed entry from the user's first frame (the
+    leading frames of the agent, the engine, runpy and importlib skipped, by
+    ownframes.user_tb, the embedded host's rule); None when only they are
+    left."""
+    rule = own_frames()
+    return rule.user_tb(tb, rule.own_dirs()) if rule is not None else tb

@@ -155,5 +155,41 @@ class FailureRuleTest(unittest.TestCase):
         self.assertEqual(result["script_found"], "shop/work.py")
 
 
+    def test_the_users_frames_of_a_printed_traceback(self):
+        # ownframes.user_tb, the one rule of which frames a failed entry's
+        # printed traceback shows (the embedded host's, the agent's): the
+        # leading frames of pyreload (its files, "<pyreload ...>" code),
+        # runpy and importlib skipped, the user's kept from the first on.
+        files = dict(FILES)
+        files["shop/broken.py"] = "import json\nimport no_such_dependency\n"
+        result, _, _ = run(files, CATCH + textwrap.dedent('''
+            import functools, runpy
+            pkg = driver.load_package(os.path.dirname(api.failure.__file__))
+            rule = pkg.ownframes
+
+            def shown(fn):
+                tb = rule.user_tb(catch(fn).__traceback__.tb_next, rule.own_dirs())  # from fn's frame
+                out = []
+                while tb is not None:
+                    name = tb.tb_frame.f_code.co_filename
+                    out.append(os.path.relpath(name, ROOT) if name.startswith(ROOT) else name)
+                    tb = tb.tb_next
+                return out
+
+            RESULT["import"] = shown(functools.partial(pkg.entrypoint.function, "shop.broken", "main"))
+            RESULT["runpy"] = shown(functools.partial(runpy.run_module, "shop.broken"))
+            RESULT["own_only"] = shown(functools.partial(pkg.entrypoint.module, "no_such_mod"))
+            RESULT["user_first"] = shown(functools.partial(__import__("shop.work").work.parse, "{"))[:1]
+            RESULT["own"] = [rule.is_own(name, rule.own_dirs()) for name in (
+                "<pyreload engine>/api.py", "<pyreload bootstrap>", "<stdin>", pkg.entrypoint.__file__,
+                os.path.join(ROOT, "shop", "work.py"))]
+        '''))
+        self.assertEqual(result["import"], ["shop/broken.py"])
+        self.assertEqual(result["runpy"], ["shop/broken.py"])
+        self.assertEqual(result["own_only"], [])
+        self.assertEqual(result["user_first"], ["shop/work.py"], "the user's frames are kept")
+        self.assertEqual(result["own"], [True, True, False, True, False])
+
+
 if __name__ == "__main__":
     unittest.main()
