@@ -3,7 +3,8 @@ every old function, class and module takes its new definition.
 
 One reload is one transaction (Txn):
 1. Choose: the loaded modules of the package whose source changed since they
-   were loaded (sources.Sources), in load order.
+   were loaded (sources.Sources), in load order, each with the bytes that
+   were compared: those are what runs and is remembered (one read a file).
 2. Run (runphase.py; may raise; nothing outside the module namespaces has
    changed yet): for each module, plan its new statements against the old
    ones (statements.plan). Unchanged statements do not run again and their
@@ -89,6 +90,7 @@ def reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS, force_all=False, res
     threads_before = set(threading.enumerate())
     guard = None
     try:
+        st.sources.pin({path: version[1] for _, path, version in chosen})
         try:
             guard = watchdog.Deadline(max(deadline - time.monotonic(), 0.05), st.watchdog)
             with fresh.installed([package], st.root, st.libdirs, st.real):
@@ -109,13 +111,17 @@ def reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS, force_all=False, res
             return out
         txn.apply()
     finally:
+        st.sources.unpin()
         locks.release(held)
     st.count += 1
     return out
 
 
 def choose(st, live, force_all, reset):
-    """Return ([(name, path)] to run in load order, [(name, path)] missing)."""
+    """Return ([(name, path, (stat, bytes))] to run in load order, [(name,
+    path)] missing). The bytes are the version of the file the choice was
+    made on (sources.Sources.check): the reload parses, runs and remembers
+    them, and reads no module it chose again."""
     chosen, gone = [], []
     forced = {r for r in reset if r in live} | {r.rpartition(".")[0] for r in reset
                                                  if r.rpartition(".")[0] in live}
@@ -123,11 +129,16 @@ def choose(st, live, force_all, reset):
         path = paths.module_path(module)
         if not path or not path.endswith(".py") or not st.sources.is_workspace(path):
             continue
-        state = st.sources.changed(path)
+        state, version = st.sources.check(path)
         if state == "missing":
             gone.append((name, path))
         elif state == "changed" or force_all or name in forced:
-            chosen.append((name, path))
+            if version is None:  # its old source is unknown: read it now, once
+                version = st.sources.read_version(path)
+            if version is None:
+                gone.append((name, path))
+            else:
+                chosen.append((name, path, version))
     return chosen, gone
 
 

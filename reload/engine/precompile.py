@@ -161,8 +161,10 @@ class Pool:
         return any(not w.broken for w in self.workers)
 
     @_one_thread_at_a_time
-    def submit(self, paths):
-        """Read paths and queue them for compiling, in order; forget earlier work."""
+    def submit(self, paths, versions=None):
+        """Read paths and queue them for compiling, in order; forget earlier
+        work. versions: {path: (os.stat, bytes)} already read (those are sent
+        as they are, not read again)."""
         self.round += 1
         self.sent = {}
         self.done = {}
@@ -171,7 +173,8 @@ class Pool:
             return
         chunk, index = [], 0
         for path in paths:
-            got = read_source(path)
+            known = versions.get(path) if versions else None
+            got = (known[1], stamp(known[0])) if known is not None else read_source(path)
             if got is None:
                 continue
             data, version = got

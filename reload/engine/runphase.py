@@ -10,7 +10,6 @@ for phase two (applyphase).
 import ast
 import importlib
 import importlib.util
-import os
 import sys
 import types
 
@@ -35,17 +34,19 @@ class RunPhase:
     def run(self, chosen):
         """Run the chosen modules in load order, then, wave after wave, the
         package modules that bound a value that changed (dependents)."""
-        wave = [name for name, _ in chosen]
+        wave = [name for name, _, _ in chosen]
         self.ctx.modules = list(wave)
         adapters.call(self.adapters, "prepare", self.ctx)
-        edited = {name: path for name, path in chosen}
+        edited = {name: (path, version) for name, path, version in chosen}
         if self.force_all:
             # Many modules run whole: those without a .pyc CPython trusts are
-            # compiled in parallel by the workers (the rest load their .pyc).
-            compile_these = [path for _, path in chosen if not fresh.cache_is_trustworthy(path)]
+            # compiled in parallel by the workers (the rest load their .pyc),
+            # from the bytes chosen (the pool does not read them again).
+            compile_these = {path: version for _, path, version in chosen
+                             if not fresh.cache_is_trustworthy(path, version[0])}
             self.pool = precompile.pool_for(self.st, len(compile_these))
             if self.pool is not None:
-                self.pool.submit(compile_these)
+                self.pool.submit(list(compile_these), compile_these)
         passes = {}
         try:
             self.run_waves(wave, edited, passes)
@@ -67,16 +68,21 @@ class RunPhase:
                     self.out.modules.append(name)
             wave = self.follow(ran)
 
-    def run_module(self, name, module, edited_path):
-        """Run what changed in one module (edited_path None: a dependent whose
-        source did not change, where only statements reading rebound names run)."""
+    def run_module(self, name, module, edited):
+        """Run what changed in one module. edited is (path, (stat, bytes)) of
+        a chosen module, the version choose compared, which is what runs; None
+        for a dependent whose source did not change, where only statements
+        reading rebound names run."""
         path = paths.module_path(module)
         ns = vars(module)
         self.snapshot(name, module)
-        info = os.stat(path)
-        data = self.st.sources.read(path)
-        if data is None:
-            raise FileNotFoundError("cannot read %s" % path)
+        edited_path = edited[0] if edited is not None else None
+        if edited is None:
+            info, data = self.source_of(path)
+        elif edited_path == path:
+            info, data = edited[1]
+        else:  # the module was replaced by one from another file meanwhile
+            info, data = self.read_source(path)
         if edited_path is not None and (
                 self.force_all or name in self.reset or ns.get("__pyreload__") == "reset"
                 or self.st.sources.before(path) is None):
@@ -135,6 +141,23 @@ class RunPhase:
         if edited_path is not None:
             doc = ast.get_docstring(tree, clean=False)
             ns["__doc__"] = doc
+
+    def source_of(self, path):
+        """(stat or None, bytes) of a module's source as it runs now: the
+        version this reload ran (a module running again as a dependent), else
+        the one it was loaded from, else the file's."""
+        if path in self.sources:
+            return self.sources[path]
+        data = self.st.sources.before(path)
+        if data is not None:
+            return None, data
+        return self.read_source(path)
+
+    def read_source(self, path):
+        version = self.st.sources.read_version(path) if path else None
+        if version is None:
+            raise FileNotFoundError("cannot read %s" % path)
+        return version
 
     def reads_changed(self, s):
         """Report whether an import statement takes a name that changed in

@@ -9,7 +9,10 @@ already holds the new one. Sources keeps it, keyed by the real path:
   source as the import reads it;
 - for modules loaded before the State existed, the file as it is when the
   State starts, if it was not changed since the process started;
-- after a reload, the source each reloaded module was compiled from.
+- after a reload, the source each reloaded module was compiled from: the
+  bytes check() read to tell that it changed (a file is read once per
+  reload, so a write in between cannot make it run a version that was not
+  the one compared).
 
 A module without a known source is treated as changed when its file changed
 since the process started, and re-executed whole (its data is reset).
@@ -60,6 +63,7 @@ class Sources:
         self.libdirs = libdirs
         self._resolve = real
         self.known = {}
+        self.pinned = {}  # path, real path -> bytes a running reload runs (read() gives them)
         self.started = process_start_ns()
         self._local = threading.local()
         # A module's file path resolves the same way for the life of the
@@ -92,6 +96,16 @@ class Sources:
                 return
         self.known[self.real(path)] = (stamp(info), data)
 
+    def pin(self, versions):
+        """Make read() give these {path: bytes} until unpinned (a reload's)."""
+        pinned = {}
+        for path, data in versions.items():
+            pinned[path] = pinned[self.real(path)] = data
+        self.pinned = pinned
+
+    def unpin(self):
+        self.pinned = {}
+
     def before(self, path):
         """Return the source path was loaded from, or None when unknown."""
         hit = self.known.get(self.real(path))
@@ -99,22 +113,32 @@ class Sources:
 
     def changed(self, path):
         """Return "changed", "unchanged" or "missing" for a module's source file."""
+        return self.check(path)[0]
+
+    def check(self, path):
+        """Return (state, version) for a module's source file: state is
+        "changed", "unchanged" or "missing"; version is (stat, bytes), the
+        version the state was decided on (the bytes read and compared, or the
+        known bytes when the stat says the file is the one they came from), or
+        None when the file was not read (missing; old source unknown). A reload
+        runs and remembers exactly these bytes: the file is read once."""
         try:
             info = os.stat(path)
         except OSError:
-            return "missing"
-        hit = self.known.get(self.real(path))
+            return "missing", None
+        real = self.real(path)
+        hit = self.known.get(real)
         if hit is None:
-            return "changed" if info.st_ctime_ns >= self.started else "unchanged"
+            return ("changed" if info.st_ctime_ns >= self.started else "unchanged"), None
         if hit[0] == stamp(info):
-            return "unchanged"
-        data = self.read(path)
-        if data is None:
-            return "missing"
-        if data == hit[1]:
-            self.known[self.real(path)] = (stamp(info), data)
-            return "unchanged"
-        return "changed"
+            return "unchanged", (info, hit[1])
+        version = self.read_version(path)
+        if version is None:
+            return "missing", None
+        if version[1] == hit[1]:
+            self.known[real] = (stamp(version[0]), version[1])
+            return "unchanged", version
+        return "changed", version
 
     def sweep(self, modules):
         """Remember the sources of workspace modules not known yet whose files
@@ -147,23 +171,37 @@ class Sources:
                 return
         if not self.is_workspace(path):
             return
-        try:
-            info = os.stat(path)
-        except OSError:
-            return
-        data = self.read(path)
-        if data is not None:
-            self.remember(path, data, info)
+        version = self.read_version(path)
+        if version is not None:
+            self.remember(path, version[1], version[0])
 
     def read(self, path):
         """Return path's bytes (None when unreadable) without the audit hook
-        taking them for the source a module was loaded from."""
+        taking them for the source a module was loaded from. While a reload
+        runs, a module it chose reads as the version it runs (pinned): the
+        adapters see the source that ran, and the file is not read again."""
+        if self.pinned and path.endswith(".py"):
+            hit = self.pinned.get(path)
+            if hit is None:
+                hit = self.pinned.get(self.real(path))
+            if hit is not None:
+                return hit
+        version = self.read_version(path)
+        return version[1] if version is not None else None
+
+    def read_version(self, path):
+        """Return (stat, bytes) of path as the file is now (None when
+        unreadable), the audit hook kept out as in read(). The stat is the
+        open file's, taken before reading: it describes these bytes even when
+        an editor replaces the file by a rename, and a write during the read
+        leaves it older than them (never trusted as newer)."""
         local = self._local
         busy = getattr(local, "busy", False)
         local.busy = True
         try:
             with open(path, "rb") as handle:
-                return handle.read()
+                info = os.fstat(handle.fileno())
+                return info, handle.read()
         except OSError:
             return None
         finally:
