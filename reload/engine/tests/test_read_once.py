@@ -57,26 +57,39 @@ class ReadOnceTests(unittest.TestCase):
     maxDiff = None
 
     def test_a_write_between_the_check_and_the_run_waits_for_the_next_reload(self):
+        files = dict(SHOP)
+        # Adapters and hooks reading the file during the reload see what ran.
+        files["hooks_read.py"] = '''
+            import __main__
+
+            def after_reload(modules):
+                __main__.SEEN.append(__main__.state.sources.read(__main__.CORE))
+        '''
         script = 'CORE_TEXT = %r\n' % ('SESSIONS = {}\n\n\ndef hello():\n    return "%s"\n') + \
             WATCH + '''
 from shop.core import hello
 import shop.core as core
 core.SESSIONS["a"] = 1
 edit("shop/core.py", CORE_TEXT % "v2")
+SEEN = []
 WATCHED["armed"] = True
-first = reload("shop", mode="inplace")
+first = reload("shop", mode="inplace", hooks=["hooks_read"])
 WATCHED["armed"] = False
 ran = hello()
+SEEN.append(state.sources.read(CORE))
 second = reload("shop", mode="inplace")
 RESULT.update(opens=WATCHED["opens"], written=WATCHED["written"],
+              seen=[data.decode() for data in SEEN],
               first=[first["ok"], first["modules"], ran],
               second=[second["ok"], second["modules"], hello()],
               third=reload("shop", mode="inplace")["unchanged"],
               sessions=core.SESSIONS)
 '''
-        result, _, _ = run(SHOP, script)
+        result, _, _ = run(files, script)
         self.assertEqual(result["opens"], 1, "shop/core.py was read more than once")
         self.assertEqual(result["written"], "after the read")
+        self.assertEqual([("v2" in seen, "v3" in seen) for seen in result["seen"]],
+                         [(True, False), (False, True)])  # during the reload, then the disk
         # The version compared (v2) ran, not the one written meanwhile (v3)...
         self.assertEqual(result["first"], [True, ["shop.core"], "v2"])
         # ...and was remembered: the next reload sees v3 as an edit and runs it.
