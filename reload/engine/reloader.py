@@ -52,6 +52,7 @@ def deep_reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS):
     except TimeoutError as exc:
         return Outcome(error=failure.refusal(str(exc), "Busy"))
     parent = parent_snapshot(package)
+    known = st.sources.snapshot()
     deadline_guard = None
     marker = _Marker(package)
     pool = None
@@ -78,6 +79,7 @@ def deep_reload(st, package, timeout_s=watchdog.DEFAULT_SECONDS):
             if interrupted:
                 exc = _timeout_error(exc, timeout_s)
             rollback(parent, dict(before))
+            st.sources.restore(known)
             fail = failure.from_exception(exc, st.root, st.libdirs, interrupted)
             return Outcome(error=failure.note_threads(fail, threads_before), rolled_back=True)
         finally:

@@ -96,6 +96,16 @@ class Sources:
                 return
         self.known[self.real(path)] = (stamp(info), data)
 
+    def snapshot(self):
+        """Return what is known, for restore: a reload that rolls back must not
+        leave the sources its failed re-import read as the modules' own."""
+        return dict(self.known)
+
+    def restore(self, known):
+        """Put back what snapshot returned."""
+        self.known.clear()
+        self.known.update(known)
+
     def pin(self, versions):
         """Make read() give these {path: bytes} until unpinned (a reload's)."""
         pinned = {}

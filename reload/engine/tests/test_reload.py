@@ -249,6 +249,25 @@ class ReloadTests(unittest.TestCase):
         self.assertEqual(result, {"ok": True, "none": False,
                                   "codes": ["stale-import", "stale-import"]})
 
+    def test_evict_rollback_keeps_the_sources_that_run(self):
+        # A failed evict reload read the broken file while re-importing it:
+        # the engine must go on comparing with the source that still runs,
+        # so the in-place reload after the fix runs only what changed since.
+        files = dict(SHOP, **{"shop/counter.py": "HITS = []\n\n\ndef hit():\n    HITS.append(1)\n"})
+        result, _, _ = run(files, '''
+            import shop.counter
+            shop.counter.hit()
+            edit("shop/counter.py", "HITS = []\\n\\n\\ndef hit():\\n    HITS.append(2\\n")
+            broken = reload("shop", mode="evict")
+            edit("shop/counter.py", "HITS = []\\n\\n\\ndef hit():\\n    HITS.append(3)\\n")
+            fixed = reload("shop", mode="inplace")
+            shop.counter.hit()
+            RESULT.update(broken=broken["ok"], rolled=broken["rolled_back"], fixed=fixed["ok"],
+                          hits=sys.modules["shop.counter"].HITS)
+        ''')
+        self.assertEqual(result, {"broken": False, "rolled": True, "fixed": True,
+                                  "hits": [1, 3]})
+
     def test_rollback_restores_subpackage_parent_attribute(self):
         files = dict(SHOP, **{"shop/sub/__init__.py": "from . import leaf\n",
                               "shop/sub/leaf.py": "X = 1\n"})
