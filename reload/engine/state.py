@@ -188,9 +188,10 @@ class State:
         # paths.real, or during a request (api.handle) a paths.Resolver's real:
         # resolved paths are cached for one request only.
         self.real = paths.real
-        # Interrupt a re-import that runs past its deadline (hosts that interrupt
-        # runaway calls themselves may turn this off).
-        self.watchdog = kind == "agent"
+        # Interrupt a re-import that runs past its deadline: the engine's own
+        # deadline, in every host (engine.start; the embedded host's interrupt
+        # of a runaway call is only its backstop).
+        self.watchdog = True
         self.libdirs = paths.library_dirs(self.root)
         # The source each workspace module was loaded from (in-place reloads
         # compare it with the file): an audit hook records imports from now on.
