@@ -21,14 +21,20 @@ type root struct {
 	sess  *session.Session
 	diags *diagSet
 
+	// initOptions and pull (workspace/configuration is supported) are the
+	// client's, fixed at initialize.
+	initOptions map[string]any
+	pull        bool
+
 	mu       sync.Mutex     // mu guards the fields below.
 	override map[string]any // from workspace/configuration or didChangeConfiguration
 	// lastStartup is the startup failure message last shown.
 	lastStartup string
 }
 
+// newRoot is called with s.mu held, after initialize.
 func newRoot(s *Server, dir string) *root {
-	r := &root{s: s, dir: reload.Canonical(dir)}
+	r := &root{s: s, dir: reload.Canonical(dir), initOptions: s.initOptions, pull: s.caps.configuration}
 	r.sess = session.New(s.ctx, session.Config{
 		Root: r.dir, Events: r, Workspace: r, Log: s.log, OwnHost: true,
 		Interpreters: session.Real(s.opts.Exe, s.opts.HostStderr),
@@ -46,13 +52,10 @@ func (r *root) loadSettings() (config.Settings, []error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	r.s.mu.Lock()
-	initOpts, pull := r.s.initOptions, r.s.caps.configuration
-	r.s.mu.Unlock()
-	if st, err = st.Merge(initOpts); err != nil {
+	if st, err = st.Merge(r.initOptions); err != nil {
 		errs = append(errs, err)
 	}
-	if pull {
+	if r.pull {
 		var res []any
 		scope := pathToURI(r.dir)
 		section := "pyreload"
