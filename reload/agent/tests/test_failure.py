@@ -42,7 +42,10 @@ def via_agent():
 RUN_HOSTED = "import sys; from pyreload_agent import hosted; sys.exit(hosted._run_entry(sys.argv[1], [], sys.argv[2]))"
 
 
-class FailureTest(AgentCase):
+class _FailPkgCase(AgentCase):
+    """A case with failpkg importable from the root, and the agent's entry
+    state put back after it."""
+
     def setUp(self):
         super().setUp()
         self.write("failpkg/__init__.py", "")
@@ -53,6 +56,8 @@ class FailureTest(AgentCase):
         saved = dict(target._ENTRY)
         self.addCleanup(target._ENTRY.update, saved)
 
+
+class FailureTest(_FailPkgCase):
     def where(self, fail):
         return fail["type"], fail["file"], fail["line"]
 
@@ -179,20 +184,10 @@ class PrintedTracebackTest(AgentCase):
         self.assertTrue(stderr.splitlines()[-1].startswith(kind + ": "), stderr)
 
 
-class MinimalRuleTest(AgentCase):
+class MinimalRuleTest(_FailPkgCase):
     """rpc.describe_failure, the agent's Failure when the engine is not
     loaded, follows the engine's frame rule without a root (ownframes):
     pyreload's own frames are never chosen."""
-
-    def setUp(self):
-        super().setUp()
-        self.write("failpkg/__init__.py", "")
-        self.work = os.path.realpath(self.write("failpkg/work.py", WORK))
-        sys.path.insert(0, self.root)
-        self.addCleanup(sys.path.remove, self.root)
-        self.addCleanup(_forget, "failpkg")
-        saved = dict(target._ENTRY)
-        self.addCleanup(target._ENTRY.update, saved)
 
     def test_the_agents_and_the_engines_frames_are_skipped(self):
         self.assertIsNone(pyreload_agent.current(), "no agent: target describes with rpc's rule")
