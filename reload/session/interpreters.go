@@ -31,14 +31,9 @@ func (s *Session) Start() {
 	}
 	switch {
 	case len(interps) > 0:
-		s.mu.Lock()
-		s.attached = interps
-		s.mu.Unlock()
-		s.cfg.Log.Infof("%s: attached to %d interpreters", s.dir, len(interps))
-		if len(st.Attach) == 0 && s.cfg.OwnHost {
-			s.foundLive(interps) // one app per root (oneapp.go)
-		}
-		s.afterStart(false)
+		// A live app of the root (not the agents the user named) is one app
+		// per root's business (oneapp.go).
+		s.attachTo(interps, len(st.Attach) == 0 && s.cfg.OwnHost)
 	case !s.cfg.OwnHost:
 		s.refreshFleet()
 		s.status(Status{State: "failed", Reason: "no interpreter of the root answers"})
@@ -53,6 +48,19 @@ func (s *Session) Start() {
 			s.status(Status{State: "failed"})
 		}
 	}
+}
+
+// attachTo makes ins the session's interpreters, as found at a start;
+// live: they are the root's own app running elsewhere (foundLive).
+func (s *Session) attachTo(ins []reload.Interpreter, live bool) {
+	s.mu.Lock()
+	s.attached = ins
+	s.mu.Unlock()
+	s.cfg.Log.Infof("%s: attached to %d interpreters", s.dir, len(ins))
+	if live {
+		s.foundLive(ins)
+	}
+	s.afterStart(false)
 }
 
 // rediscover replaces the attached interpreters with those that answer now,

@@ -69,14 +69,14 @@ func (s *Session) runReload(j *job) Outcome {
 	s.mu.Unlock()
 	if err != nil {
 		end("failed")
-		return Outcome{Err: &ReloadError{Package: j.pkg, Err: err}}
+		return Outcome{Err: &ReloadError{Err: err}}
 	}
 	done := Done{Package: j.pkg, Trigger: j.file, Report: rep}
 	if s.cfg.FixAfter != "" && rep.OK {
 		fixed, err := fleet.Fix(ctx, reload.FixParams{Kind: s.cfg.FixAfter, Package: rep.Package})
 		if err != nil {
 			end("failed")
-			return Outcome{Err: &ReloadError{Package: j.pkg, Err: err}}
+			return Outcome{Err: &ReloadError{Err: err}}
 		}
 		done.Fixed = &fixed
 	}
@@ -91,10 +91,7 @@ func (s *Session) runReload(j *job) Outcome {
 
 // ReloadError is a reload or fix the interpreters could not do (the
 // connection failed, the engine raised): the old code still runs.
-type ReloadError struct {
-	Package string
-	Err     error
-}
+type ReloadError struct{ Err error }
 
 func (e *ReloadError) Error() string { return e.Err.Error() }
 func (e *ReloadError) Unwrap() error { return e.Err }

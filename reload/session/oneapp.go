@@ -55,11 +55,7 @@ func (s *Session) attachLive() bool {
 	if err != nil || len(ins) == 0 {
 		return false
 	}
-	s.mu.Lock()
-	s.attached = ins
-	s.mu.Unlock()
-	s.foundLive(ins)
-	s.afterStart(false)
+	s.attachTo(ins, true)
 	return true
 }
 

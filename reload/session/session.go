@@ -172,9 +172,6 @@ func New(ctx context.Context, cfg Config) *Session {
 	return s
 }
 
-// Dir is the session's canonical root.
-func (s *Session) Dir() string { return s.dir }
-
 // Settings are the settings the session last read.
 func (s *Session) Settings() config.Settings {
 	s.mu.Lock()
