@@ -101,16 +101,6 @@ func HostFlags(fs *flag.FlagSet) func() HostOptions {
 	}
 }
 
-// ParseHostArgs reads arguments written by Args.
-func ParseHostArgs(args []string) (HostOptions, error) {
-	fs := flag.NewFlagSet("host", flag.ContinueOnError)
-	opts := HostFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return HostOptions{}, err
-	}
-	return opts(), nil
-}
-
 // pathList is a repeatable flag, one entry each time.
 type pathList []string
 

@@ -33,7 +33,7 @@ var hostOptionCases = map[string]hostproto.HostOptions{
 func TestHostOptionsRoundTrip(t *testing.T) {
 	for name, want := range hostOptionCases {
 		t.Run(name, func(t *testing.T) {
-			got, err := hostproto.ParseHostArgs(want.Args())
+			got, err := parseHostArgs(want.Args())
 			require.NoError(t, err, "%q", want.Args())
 			assert.Equal(t, want, got, "%q", want.Args())
 		})
@@ -58,14 +58,14 @@ func TestHostImportsNormalised(t *testing.T) {
 	args := hostproto.HostOptions{Root: "/w", Imports: []string{"", "a", ""}}.Args()
 	assert.Equal(t, []string{"--root=/w", "--import=a"}, args)
 	assert.Equal(t, []string{"--root=/w"}, hostproto.HostOptions{Root: "/w", Imports: []string{""}}.Args())
-	got, err := hostproto.ParseHostArgs([]string{"--import", "a,,b", "--import=c", "--root", "/w"})
+	got, err := parseHostArgs([]string{"--import", "a,,b", "--import=c", "--root", "/w"})
 	require.NoError(t, err)
 	assert.Equal(t, hostproto.HostOptions{Root: "/w", Imports: []string{"a", "b", "c"}}, got)
 }
 
 // TestHostRootDefault: a host started by hand without --root serves ".".
 func TestHostRootDefault(t *testing.T) {
-	got, err := hostproto.ParseHostArgs(nil)
+	got, err := parseHostArgs(nil)
 	require.NoError(t, err)
 	assert.Equal(t, hostproto.HostOptions{Root: "."}, got)
 }
@@ -98,4 +98,14 @@ print(json.dumps({"Root": o.root, "Entry": o.entry, "Argv": o.args or None,
 			assert.Equal(t, 3, got.ReadyFD)
 		})
 	}
+}
+
+// parseHostArgs reads arguments written by Args, as `pyreload host` does.
+func parseHostArgs(args []string) (hostproto.HostOptions, error) {
+	fs := flag.NewFlagSet("host", flag.ContinueOnError)
+	opts := hostproto.HostFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return hostproto.HostOptions{}, err
+	}
+	return opts(), nil
 }
