@@ -102,11 +102,7 @@ func (c *crashLoop) firstAnnounce() bool {
 // the loop is over its bound.
 func (s *Session) hostDied(e Exit, lived time.Duration) {
 	s.cfg.Log.Errorf("%s: host exited after %s: %s", s.dir, lived.Round(time.Millisecond), e)
-	s.cfg.Events.Cleared()
-	s.mu.Lock()
-	s.host = nil
-	s.mu.Unlock()
-	s.refreshFleet()
+	s.hostGone()
 
 	reason := shortExit(e)
 	n := s.crash.record(reason, s.crashFile(e), lived)

@@ -255,6 +255,16 @@ func (s *Session) restart() error {
 	return nil
 }
 
+// hostGone forgets the embedded host whose process ended on its own, and
+// with it every finding (its watcher calls it).
+func (s *Session) hostGone() {
+	s.cfg.Events.Cleared()
+	s.mu.Lock()
+	s.host = nil
+	s.mu.Unlock()
+	s.refreshFleet()
+}
+
 // closeAttached forgets the attached interpreters and closes their
 // connections (the processes go on).
 func (s *Session) closeAttached() {

@@ -25,11 +25,7 @@ const runWait = 30 * time.Second
 // run` of the root: reload into the run's interpreter once it answers, or,
 // if none does, start the session's own host again.
 func (s *Session) steppedAside() {
-	s.cfg.Events.Cleared()
-	s.mu.Lock()
-	s.host = nil
-	s.mu.Unlock()
-	s.refreshFleet()
+	s.hostGone()
 	s.status(Status{State: "restarting"})
 	s.cfg.Log.Infof("%s: the host stepped aside for a pyreload run", s.dir)
 	for deadline := time.Now().Add(runWait); time.Now().Before(deadline); {
