@@ -121,10 +121,6 @@ class Sources:
         hit = self.known.get(self.real(path))
         return hit[1] if hit is not None else None
 
-    def changed(self, path):
-        """Return "changed", "unchanged" or "missing" for a module's source file."""
-        return self.check(path)[0]
-
     def check(self, path):
         """Return (state, version) for a module's source file: state is
         "changed", "unchanged" or "missing"; version is (stat, bytes), the
